@@ -1,0 +1,66 @@
+import pytest
+from model_bakery import baker
+
+from accounts.levels import AdminLevel
+from accounts.services import admin_grant
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Give every test an empty media folder of its own."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def make_staff(db, django_user_model):
+    """Return a factory of users holding an admin level."""
+
+    def factory(level: str, username: str | None = None, password: str = "pw"):
+        username = username or f"{level}-user"
+        user = django_user_model.objects.create_user(
+            username=username, email=f"{username}@example.org", password=password
+        )
+        admin_grant(user=user, level=level)
+        user.refresh_from_db()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def auditor(make_staff):
+    return make_staff(AdminLevel.AUDITOR)
+
+
+@pytest.fixture
+def editor(make_staff):
+    return make_staff(AdminLevel.EDITOR)
+
+
+@pytest.fixture
+def superadmin(make_staff):
+    return make_staff(AdminLevel.SUPERADMIN)
+
+
+@pytest.fixture
+def auditor_client(client, auditor):
+    client.force_login(auditor)
+    return client
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def superadmin_client(client, superadmin):
+    client.force_login(superadmin)
+    return client
+
+
+@pytest.fixture
+def user(db):
+    return baker.make("accounts.User", username="alice", email="alice@example.org")
