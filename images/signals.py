@@ -1,0 +1,15 @@
+"""Keep stored files in step with image rows."""
+
+from django.db.models.signals import post_delete
+
+
+def _image_deleted(sender, instance, **kwargs):
+    from images.ingest import image_delete_files
+
+    image_delete_files(image=instance)
+
+
+def register():
+    from images.models import Image
+
+    post_delete.connect(_image_deleted, sender=Image, dispatch_uid="image_deleted")

@@ -1,0 +1,130 @@
+"""The analysis pages of the admin: report, downloads and actions."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from images.ingest import image_ingest
+from images.models import AnalysisStatus, ImageAnalysis
+from tests.utils import image_bytes, upload
+
+
+@pytest.fixture
+def analysed(user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        image = image_ingest(
+            source=upload("two.png", image_bytes(size=(90, 30))), user=user
+        )
+    return image.analyses.get()
+
+
+@pytest.mark.django_db
+class TestAnalysisPage:
+    def test_page_shows_swatches_contrast_histogram_and_tokens(
+        self, auditor_client, analysed
+    ):
+        response = auditor_client.get(
+            reverse("admin:images_imageanalysis_change", args=[analysed.pk])
+        )
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert 'class="janus-swatch"' in html
+        assert "#1e3a8a" in html and "#fbbf24" in html
+        assert 'id="contrast-table"' in html
+        assert "<svg" in html and "Relative luminance histogram" in html
+        assert 'id="token-preview"' in html
+        report = html.split('id="analysis-report"')[1].split("Download tokens (CSS)")[0]
+        assert "<script" not in report
+        assert "http" not in report.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+    def test_dtcg_download_is_valid_token_json(self, auditor_client, analysed):
+        response = auditor_client.get(
+            reverse("admin:images_imageanalysis_dtcg", args=[analysed.pk])
+        )
+        assert response["Content-Disposition"].startswith("attachment;")
+        document = json.loads(response.content)
+        colours = document["color"]
+        assert colours["$type"] == "color"
+        background = colours["background"]["$value"]
+        assert background["colorSpace"] == "srgb"
+        assert background["hex"].startswith("#")
+        assert len(background["components"]) == 3
+
+    def test_css_download_has_custom_properties(self, auditor_client, analysed):
+        response = auditor_client.get(
+            reverse("admin:images_imageanalysis_css", args=[analysed.pk])
+        )
+        css = response.content.decode()
+        assert response["Content-Type"] == "text/css"
+        assert css.startswith(":root {")
+        assert "--janus-primary:" in css
+        assert "--janus-on-primary:" in css
+
+    def test_downloads_need_view_permission(self, client, user, analysed):
+        client.force_login(user)
+        url = reverse("admin:images_imageanalysis_css", args=[analysed.pk])
+        assert client.get(url).status_code in (302, 403)
+
+    def test_failed_analysis_page_shows_error(self, auditor_client, user):
+        image = image_ingest(source=upload(), user=user, analyse=False)
+        analysis = ImageAnalysis.objects.create(
+            image=image, status=AnalysisStatus.FAILED, error_message="OSError: boom"
+        )
+        response = auditor_client.get(
+            reverse("admin:images_imageanalysis_change", args=[analysis.pk])
+        )
+        assert "OSError: boom" in response.content.decode()
+        download = reverse("admin:images_imageanalysis_css", args=[analysis.pk])
+        assert auditor_client.get(download).status_code == 404
+
+
+@pytest.mark.django_db
+class TestActions:
+    def test_analyse_again_queues_a_new_analysis(
+        self, editor_client, analysed, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = editor_client.post(
+                reverse("admin:images_image_changelist"),
+                {"action": "analyse_again", "_selected_action": [analysed.image_id]},
+                follow=True,
+            )
+        assert "queued" in response.content.decode()
+        statuses = list(
+            ImageAnalysis.objects.filter(image=analysed.image).values_list(
+                "status", flat=True
+            )
+        )
+        assert statuses == [AnalysisStatus.SUCCEEDED, AnalysisStatus.SUCCEEDED]
+
+    def test_auditor_has_no_analyse_action(self, auditor_client, analysed):
+        response = auditor_client.get(reverse("admin:images_image_changelist"))
+        assert "analyse_again" not in response.content.decode()
+
+    def test_retry_requeues_only_failed(
+        self, editor_client, analysed, django_capture_on_commit_callbacks
+    ):
+        failed = ImageAnalysis.objects.create(
+            image=analysed.image, status=AnalysisStatus.FAILED, error_message="x"
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            response = editor_client.post(
+                reverse("admin:images_imageanalysis_changelist"),
+                {
+                    "action": "retry_analyses",
+                    "_selected_action": [failed.pk, analysed.pk],
+                },
+                follow=True,
+            )
+        failed.refresh_from_db()
+        assert failed.status == AnalysisStatus.SUCCEEDED
+        html = response.content.decode()
+        assert "1 failed analysis was queued again." in html
+        assert "1 selected analysis had not failed" in html
+
+    def test_image_list_shows_palette_strip(self, editor_client, analysed):
+        response = editor_client.get(reverse("admin:images_image_changelist"))
+        html = response.content.decode()
+        assert 'class="janus-palette"' in html
+        assert "background:#1e3a8a" in html
