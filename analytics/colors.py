@@ -1,0 +1,107 @@
+"""Merge the palettes of many images into the colours they share most.
+
+Plain functions over plain data, like ``images.analysis``: no Django here,
+so a report can be checked against hand-made palettes.
+
+Two palette colours count as one when they lie within ``delta_e`` of each
+other in CIELAB (CIE76, the Euclidean distance). Colours are visited from
+the largest share down; each joins the nearest group whose first colour is
+close enough, or starts a group of its own. A group's colour is the
+share-weighted mean of its members, which stays within ``delta_e`` of the
+first member. Visiting in a fixed order makes the result deterministic.
+"""
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from images.analysis import color
+
+
+@dataclass
+class _Group:
+    lab_sum: np.ndarray
+    weight: float = 0.0
+    images: set = field(default_factory=set)
+
+    def add(self, lab: np.ndarray, share: float, image: Hashable) -> None:
+        # A zero share still marks the image, and still counts in the mean.
+        weight = max(share, 1e-9)
+        self.lab_sum = self.lab_sum + lab * weight
+        self.weight += weight
+        self.images.add(image)
+
+
+def palette_lab(entry: dict) -> np.ndarray | None:
+    """Return the CIELAB colour of one palette entry, or None if it has none.
+
+    Entries written by the analysis carry "lab"; older or hand-made ones may
+    carry only "hex".
+    """
+    lab = entry.get("lab")
+    if isinstance(lab, list | tuple) and len(lab) == 3:
+        return np.asarray(lab, dtype=np.float64)
+    try:
+        return color.srgb8_to_lab(np.asarray(color.from_hex(entry["hex"])))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def merge_palettes(
+    palettes: Iterable[tuple[Hashable, list[dict] | None]],
+    *,
+    delta_e: float,
+    limit: int,
+) -> tuple[list[dict], int]:
+    """Return the ``limit`` most frequent colours and the number of palettes.
+
+    ``palettes`` yields ``(image, palette)`` pairs, one per image; a palette
+    is a list of entries with "hex" (or "lab") and "share". Each colour
+    returned has "hex", "lab", "images" (how many palettes hold it),
+    "image_share" (that count over all palettes) and "pixel_share" (its
+    mean share of an image's pixels), most frequent first.
+    """
+    entries = []
+    palette_count = 0
+    for image, palette in palettes:
+        found = False
+        for entry in palette or []:
+            lab = palette_lab(entry) if isinstance(entry, dict) else None
+            if lab is None:
+                continue
+            share = float(entry.get("share") or 0.0)
+            entries.append((share, str(entry.get("hex", "")), lab, image))
+            found = True
+        palette_count += found
+    entries.sort(key=lambda item: (-item[0], item[1]))
+
+    leaders = np.empty((len(entries), 3))
+    groups: list[_Group] = []
+    for share, _hex, lab, image in entries:
+        if groups:
+            distances = np.sqrt(((leaders[: len(groups)] - lab) ** 2).sum(axis=1))
+            nearest = int(distances.argmin())
+            if distances[nearest] <= delta_e:
+                groups[nearest].add(lab, share, image)
+                continue
+        leaders[len(groups)] = lab
+        group = _Group(lab_sum=np.zeros(3))
+        group.add(lab, share, image)
+        groups.append(group)
+
+    colors = []
+    for group in groups:
+        lab = group.lab_sum / group.weight
+        rgb = color.fit_to_srgb8(lab)
+        colors.append(
+            {
+                "hex": color.to_hex(rgb),
+                "lab": [round(float(value), 2) for value in lab],
+                "images": len(group.images),
+                "image_share": round(len(group.images) / palette_count, 4),
+                "pixel_share": round(group.weight / palette_count, 4),
+            }
+        )
+    colors.sort(key=lambda item: (-item["images"], -item["pixel_share"], item["hex"]))
+    return colors[:limit], palette_count

@@ -1,0 +1,184 @@
+"""Time the admin index (with its dashboard) and ``compute_analytics``.
+
+Run from the project root:
+
+    .venv/bin/python benchmarks/analytics_dashboard.py \
+        [--database-url postgres://postgres@127.0.0.1:5432/janus_bench_analytics] \
+        [--logs 1000000] [--security-events 200000] [--repeat 30]
+
+The script works on a database of its own (created if missing, then
+migrated), so it never touches the development data. When that database
+holds fewer demo rows than asked for, it fills it with
+
+    manage.py seed --logs N --security-events N --images 0 --users 6
+
+and runs ``VACUUM ANALYZE`` on the two big tables, as autovacuum would soon
+after such a load. It then prints
+
+- the server time of ``GET /admin/`` for a superadmin (every figure shown):
+  median, 95th percentile and fastest of ``--repeat`` requests through
+  Django's full request handling (middleware, session, template), and the
+  number of queries;
+- the time ``dashboard_figures`` alone takes;
+- the time of each report of ``compute_analytics`` over 30 days, and of the
+  whole command.
+
+The seed spreads its rows over 60 days, so the dashboard and the reports see
+about half of them. Figures depend on the machine; the README lists them
+with the machine they came from.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from io import StringIO
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/janus_bench_analytics"
+TARGET_MS = 300
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database named in ``url`` if it does not exist."""
+    import psycopg2
+
+    parts = urlparse(url)
+    name = parts.path.lstrip("/")
+    connection = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username,
+        password=parts.password,
+        dbname="postgres",
+    )
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+            print(f"created database {name}")
+    connection.close()
+
+
+def summary(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return (
+        f"median {statistics.median(ordered):7.1f} ms   p95 {p95:7.1f} ms   "
+        f"fastest {ordered[0]:7.1f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--logs", type=int, default=1_000_000)
+    parser.add_argument("--security-events", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    options = parser.parse_args()
+
+    if not options.database_url.startswith("postgres"):
+        parser.error("the benchmark targets PostgreSQL")
+    ensure_database(options.database_url)
+    os.environ["DATABASE_URL"] = options.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "janus.settings")
+    os.environ.setdefault("DEBUG", "true")
+
+    import django
+
+    django.setup()
+
+    from django.contrib import admin
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client, RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.levels import AdminLevel
+    from accounts.models import User
+    from accounts.services import admin_grant
+    from analytics.dashboard import dashboard_figures
+    from analytics.models import Analytics
+    from analytics.reports import REPORT_PREFIX
+    from analytics.services import reports_compute
+    from auditlog.models import Log, SecurityEvent
+
+    call_command("migrate", verbosity=0)
+    logs = Log.objects.filter(log_metadata__demo=True).count()
+    events = SecurityEvent.objects.filter(details__demo=True).count()
+    if logs < options.logs or events < options.security_events:
+        print(f"seeding: {logs:,} demo log rows and {events:,} security rows found")
+        started = time.perf_counter()
+        call_command(
+            "seed",
+            logs=options.logs,
+            security_events=options.security_events,
+            images=0,
+            users=6,
+            verbosity=1,
+        )
+        print(f"seed took {time.perf_counter() - started:.1f} s")
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE logs")
+            cursor.execute("VACUUM ANALYZE security")
+    print(
+        f"rows: logs {Log.objects.count():,}, "
+        f"security {SecurityEvent.objects.count():,} "
+        f"({connection.vendor}, {connection.settings_dict['NAME']})"
+    )
+
+    user, _created = User.objects.get_or_create(
+        username="bench-superadmin", defaults={"email": "bench@example.org"}
+    )
+    admin_grant(user=user, level=AdminLevel.SUPERADMIN)
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+
+    for _warm_up in range(3):
+        assert client.get("/admin/").status_code == 200
+    samples = []
+    for _index in range(options.repeat):
+        started = time.perf_counter()
+        response = client.get("/admin/")
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/admin/")
+    print(f"\nGET /admin/ ({options.repeat} requests, {len(queries)} queries)")
+    print(f"  {summary(samples)}   target < {TARGET_MS} ms")
+
+    request = RequestFactory().get("/admin/")
+    request.user = User.objects.get(pk=user.pk)
+    figures = []
+    for _index in range(options.repeat):
+        started = time.perf_counter()
+        dashboard_figures(request, site=admin.site)
+        figures.append((time.perf_counter() - started) * 1000)
+    print("dashboard_figures alone")
+    print(f"  {summary(figures)}")
+
+    print("\ncompute_analytics over 30 days, report by report")
+    timings = {}
+    reports_compute(
+        days=30,
+        on_stored=lambda record, seconds: timings.update(
+            {record.research_topic: seconds * 1000}
+        ),
+    )
+    for topic, milliseconds in timings.items():
+        print(f"  {topic:<26} {milliseconds:8.1f} ms")
+    started = time.perf_counter()
+    call_command("compute_analytics", stdout=StringIO())
+    print(f"  {'whole command':<26} {(time.perf_counter() - started) * 1000:8.1f} ms")
+    Analytics.objects.filter(research_topic__startswith=REPORT_PREFIX).delete()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+"""The admin site: pages per model, permissions per level, query counts."""
+
+import itertools
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from model_bakery import baker
+
+from accounts.models import Admin, User
+from analytics.models import Analytics
+from auditlog.models import Log, SecurityAction, SecurityEvent
+from images.models import Image, ImageAnalysis
+
+AUDITOR_VISIBLE = [
+    "images.image",
+    "images.imageanalysis",
+    "auditlog.log",
+    "auditlog.securityevent",
+    "analytics.analytics",
+]
+ALL_MODELS = [*AUDITOR_VISIBLE, "accounts.user", "accounts.admin", "auth.group"]
+
+
+def changelist(model: str) -> str:
+    app, name = model.split(".")
+    return reverse(f"admin:{app}_{name}_changelist")
+
+
+_serial = itertools.count()
+
+
+def make_image(owner) -> Image:
+    number = next(_serial)
+    return baker.make(
+        Image,
+        user=owner,
+        file=f"images/{number}.png",
+        sha256=f"{number:064x}",
+        image_metadata={"format": "PNG"},
+    )
+
+
+def make_rows(model: str, count: int):
+    """Create ``count`` rows of ``model`` with the relations a list shows."""
+    users = baker.make(User, _quantity=count, _fill_optional=["email"])
+    if model == "images.image":
+        return [make_image(owner) for owner in users]
+    if model == "images.imageanalysis":
+        return [
+            baker.make(
+                ImageAnalysis,
+                image=make_image(owner),
+                analysis_results={"palette": []},
+            )
+            for owner in users
+        ]
+    if model == "auditlog.log":
+        return [baker.make(Log, user=owner, level="INFO") for owner in users]
+    if model == "auditlog.securityevent":
+        return [
+            baker.make(SecurityEvent, user=owner, action=SecurityAction.LOGIN)
+            for owner in users
+        ]
+    if model == "analytics.analytics":
+        return baker.make(Analytics, data={"a": 1}, _quantity=count)
+    if model == "accounts.admin":
+        return [
+            Admin.objects.create(user=owner, admin_level="editor") for owner in users
+        ]
+    if model == "accounts.user":
+        return users
+    return baker.make("auth.Group", _quantity=count)
+
+
+@pytest.mark.django_db
+class TestSite:
+    def test_header_title_and_index_say_janus(self, superadmin_client):
+        response = superadmin_client.get(reverse("admin:index"))
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Janus administration" in html
+        assert "<title>" in html and "Janus" in html.split("<title>")[1]
+
+    @pytest.mark.parametrize("model", ALL_MODELS)
+    def test_superadmin_opens_every_list_page(self, superadmin_client, model):
+        make_rows(model, 2)
+        response = superadmin_client.get(changelist(model))
+        assert response.status_code == 200
+
+    @pytest.mark.parametrize("model", ALL_MODELS)
+    def test_list_search_and_filters_answer(self, superadmin_client, model):
+        make_rows(model, 2)
+        response = superadmin_client.get(changelist(model), {"q": "x"})
+        assert response.status_code == 200
+        assert "search" in response.content.decode()
+
+    @pytest.mark.parametrize("model", ALL_MODELS)
+    def test_list_query_count_does_not_grow_with_rows(self, superadmin, client, model):
+        client.force_login(superadmin)
+        url = changelist(model)
+        make_rows(model, 1)
+        client.get(url)  # warm caches (content types, session)
+        with CaptureQueriesContext(connection) as one_row:
+            assert client.get(url).status_code == 200
+        make_rows(model, 49)
+        with CaptureQueriesContext(connection) as fifty_rows:
+            assert client.get(url).status_code == 200
+        assert len(fifty_rows) == len(one_row), [q["sql"] for q in fifty_rows]
+
+
+@pytest.mark.django_db
+class TestAuditor:
+    @pytest.mark.parametrize("model", AUDITOR_VISIBLE)
+    def test_auditor_opens_list_and_detail_pages(self, auditor_client, model):
+        row = make_rows(model, 1)[0]
+        assert auditor_client.get(changelist(model)).status_code == 200
+        app, name = model.split(".")
+        detail = reverse(f"admin:{app}_{name}_change", args=[row.pk])
+        response = auditor_client.get(detail)
+        assert response.status_code == 200
+        assert 'name="_save"' not in response.content.decode()
+
+    @pytest.mark.parametrize("model", AUDITOR_VISIBLE)
+    def test_auditor_is_refused_every_change(self, auditor_client, model):
+        row = make_rows(model, 1)[0]
+        app, name = model.split(".")
+        change = reverse(f"admin:{app}_{name}_change", args=[row.pk])
+        delete = reverse(f"admin:{app}_{name}_delete", args=[row.pk])
+        add = reverse(f"admin:{app}_{name}_add")
+        assert auditor_client.post(change, {}).status_code == 403
+        assert auditor_client.post(delete, {"post": "yes"}).status_code == 403
+        assert auditor_client.get(add).status_code == 403
+        assert auditor_client.post(add, {}).status_code == 403
+        bulk = auditor_client.post(
+            changelist(model),
+            {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"},
+        )
+        assert type(row).objects.filter(pk=row.pk).exists()
+        assert bulk.status_code in (200, 302, 403)
+
+    @pytest.mark.parametrize("model", ["accounts.user", "accounts.admin", "auth.group"])
+    def test_auditor_cannot_see_accounts(self, auditor_client, model):
+        assert auditor_client.get(changelist(model)).status_code == 403
+
+
+@pytest.mark.django_db
+class TestAppendOnlyTables:
+    @pytest.mark.parametrize("model", ["auditlog.log", "auditlog.securityevent"])
+    def test_nobody_adds_or_changes(self, superadmin_client, model):
+        row = make_rows(model, 1)[0]
+        app, name = model.split(".")
+        assert (
+            superadmin_client.get(reverse(f"admin:{app}_{name}_add")).status_code == 403
+        )
+        change = reverse(f"admin:{app}_{name}_change", args=[row.pk])
+        assert superadmin_client.post(change, {"action": "edited"}).status_code == 403
+
+    @pytest.mark.parametrize("model", ["auditlog.log", "auditlog.securityevent"])
+    def test_nobody_deletes_not_even_a_superadmin(self, editor, superadmin, model):
+        row = make_rows(model, 1)[0]
+        app, name = model.split(".")
+        delete = reverse(f"admin:{app}_{name}_delete", args=[row.pk])
+        editor_client, superadmin_client = Client(), Client()
+        editor_client.force_login(editor)
+        superadmin_client.force_login(superadmin)
+        assert editor_client.post(delete, {"post": "yes"}).status_code == 403
+        assert superadmin_client.post(delete, {"post": "yes"}).status_code == 403
+        superadmin_client.post(
+            changelist(model),
+            {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"},
+        )
+        assert type(row).objects.filter(pk=row.pk).exists()
+
+    def test_log_detail_shows_pretty_json(self, superadmin_client):
+        entry = baker.make(Log, action="x", log_metadata={"b": 1, "a": [1, 2]})
+        response = superadmin_client.get(
+            reverse("admin:auditlog_log_change", args=[entry.pk])
+        )
+        assert (
+            '<pre class="janus-json">{\n  &quot;a&quot;: [' in response.content.decode()
+        )
+
+
+@pytest.mark.django_db
+def test_editor_user_field_uses_autocomplete(editor_client):
+    response = editor_client.get(reverse("admin:images_image_add"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "admin-autocomplete" in html
