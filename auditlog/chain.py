@@ -53,8 +53,10 @@ def canonical_time(value: datetime) -> str:
     return value.isoformat(timespec="microseconds")
 
 
-_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}"
-                   r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
+_IPV4 = re.compile(
+    r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}"
+    r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+)
 
 
 def canonical_ip(value: str | None) -> str | None:
@@ -90,11 +92,11 @@ def canonical_content(table: str, values: Sequence) -> str:
     separators=(",", ":"), ensure_ascii=False)`` with datetimes in UTC,
     built value by value because this runs once per row of every bulk load.
     """
-    return "[%s,%s]" % (_encode_str(table), ",".join(map(_canonical, values)))
+    return f"[{_encode_str(table)},{','.join(map(_canonical, values))}]"
 
 
 def link_hash(previous: str, table: str, values: Sequence) -> str:
-    """Return the ``row_hash`` of a row with chain ``values`` after ``previous``.
+    """Return the ``row_hash`` of a row holding ``values`` after ``previous``.
 
     ``values`` are the row's ``CHAIN_FIELDS`` in order, as the model or the
     database returns them: datetimes, strings, None and JSON data that went
@@ -137,6 +139,16 @@ def _stable_float(text: str) -> float | int:
     return value
 
 
+class _LenientEncoder(DjangoJSONEncoder):
+    """Django's encoder, writing anything else it meets as its ``repr``."""
+
+    def default(self, o):
+        try:
+            return super().default(o)
+        except TypeError:
+            return repr(o)
+
+
 def clean_json(value):
     """Return ``value`` as plain JSON data that survives a database round trip.
 
@@ -146,9 +158,7 @@ def clean_json(value):
     """
     if value is None:
         return None
-    text = json.dumps(
-        value, cls=DjangoJSONEncoder, default=repr, allow_nan=False, ensure_ascii=False
-    )
+    text = json.dumps(value, cls=_LenientEncoder, allow_nan=False, ensure_ascii=False)
     value = json.loads(clean_text(text), parse_float=_stable_float)
     return _without_nul(value) if "\\u0000" in text else value
 
@@ -255,9 +265,7 @@ def _lock_head(model, using: str):
         ignore_conflicts=True,
     )
     if newest is not None:
-        logger.warning(
-            "audit chain head recreated table=%s head_id=%s", table, head_id
-        )
+        logger.warning("audit chain head recreated table=%s head_id=%s", table, head_id)
     return heads.select_for_update().get(chain=table)
 
 
@@ -296,7 +304,9 @@ def chain_extend(queryset, objs: list, *, batch_size: int | None = None) -> list
     table = model._meta.db_table
     cleaners = _cleaners(model)
 
-    with transaction.atomic(using=using):
+    # No savepoint of its own: a caller inside a transaction that wants to
+    # survive a failed write brings one (the handler and the services do).
+    with transaction.atomic(using=using, savepoint=False):
         head = _lock_head(model, using)
         previous = head.head_hash
         for obj in objs:
@@ -398,13 +408,15 @@ class _RowEncoder:
         self.defaults = []
         self.callable_defaults = []
         for index, field in enumerate(fields):
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            if getattr(field, "auto_now", False) or getattr(
+                field, "auto_now_add", False
+            ):
                 default = self.now
             elif field.has_default() and callable(field.default):
                 default = _CALL
                 self.callable_defaults.append((index, field))
             else:
-                default = field.get_default() if field.has_default() else None
+                default = field.get_default()
             self.defaults.append((field.attname, default))
         self.json_text = {}
 
@@ -502,10 +514,8 @@ class _LineStream(io.TextIOBase):
 
 def _copy(connection, encoder: _RowEncoder, rows: Iterable[list]) -> None:
     quote = connection.ops.quote_name
-    sql = "COPY %s (%s) FROM STDIN" % (
-        quote(encoder.table),
-        ", ".join(quote(name) for name in encoder.columns),
-    )
+    columns = ", ".join(quote(name) for name in encoder.columns)
+    sql = f"COPY {quote(encoder.table)} ({columns}) FROM STDIN"
     stream = _LineStream(encoder.copy_line(values) for values in rows)
     with connection.cursor() as cursor:
         # psycopg2 exposes COPY through copy_expert on the raw cursor; the
@@ -515,11 +525,9 @@ def _copy(connection, encoder: _RowEncoder, rows: Iterable[list]) -> None:
 
 def _insert(connection, encoder: _RowEncoder, rows: Iterable[list]) -> None:
     quote = connection.ops.quote_name
-    sql = "INSERT INTO %s (%s) VALUES (%s)" % (  # noqa: S608
-        quote(encoder.table),
-        ", ".join(quote(name) for name in encoder.columns),
-        ", ".join(["%s"] * len(encoder.columns)),
-    )
+    columns = ", ".join(quote(name) for name in encoder.columns)
+    marks = ", ".join(["%s"] * len(encoder.columns))
+    sql = f"INSERT INTO {quote(encoder.table)} ({columns}) VALUES ({marks})"  # noqa: S608
     batch = []
     with connection.cursor() as cursor:
         for values in rows:

@@ -45,7 +45,8 @@ def check_settings(app_configs=None, **kwargs):
         errors.append(
             checks.Warning(
                 "Lockouts are recorded but not enforced.",
-                hint=f"Use {BACKEND!r} in AUTHENTICATION_BACKENDS instead of ModelBackend.",
+                hint=f"Use {BACKEND!r} in AUTHENTICATION_BACKENDS instead of "
+                "ModelBackend.",
                 id="auditlog.W001",
             )
         )

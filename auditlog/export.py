@@ -79,7 +79,7 @@ FORMATS = {
 
 
 def export_response(queryset, columns: list[str], *, fmt: str, name: str):
-    """Return a streamed download of ``columns`` of every row of ``queryset``."""
+    """Return a streamed download of ``columns`` of ``queryset``'s rows."""
     writer, content_type = FORMATS[fmt]
     rows = queryset.values_list(*columns).iterator(chunk_size=export_chunk_size())
     response = StreamingHttpResponse(writer(columns, rows), content_type=content_type)

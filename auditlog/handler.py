@@ -7,14 +7,16 @@ in ``log_metadata``; the user, address and path come from the current
 request (see ``auditlog.context``).
 
 When a record is written
-    A record emitted outside a transaction is written at once, in its own
-    short transaction. A record emitted inside one waits in a per-thread
-    queue and is written right after the transaction ends: on commit by an
-    ``on_commit`` callback, after a rollback when the request finishes (the
-    middleware), at the next record, or at process exit. So the chain lock
-    is never held for the rest of someone else's transaction, SQLite's
-    single writer is never waited for from inside its own transaction, and
-    a rollback neither loses the record nor takes it down with it.
+    Records emitted while a request is handled wait in a per-thread queue
+    and are written in one batch, one short transaction, when the response
+    is ready (``AuditMiddleware``). Elsewhere (commands, tasks) a record
+    emitted outside a transaction is written at once; one emitted inside a
+    transaction waits until it ends: on commit by an ``on_commit``
+    callback, after a rollback at the next record or at process exit. So
+    the chain lock is never held for the rest of someone else's
+    transaction, SQLite's single writer is never waited for from inside its
+    own transaction, a request costs one audit write however much it logs,
+    and a rollback neither loses the record nor takes it down with it.
 
 What a failure does
     Nothing to the caller. A write that fails is dropped and reported on
@@ -26,6 +28,7 @@ What a failure does
 """
 
 import atexit
+import contextlib
 import logging
 import threading
 import time
@@ -49,6 +52,7 @@ EXCEPTION_LENGTH = 8_000
 MAX_PENDING = 10_000
 
 _local = threading.local()
+_formatter = logging.Formatter()
 _failures_lock = threading.Lock()
 _failures = {"dropped": 0, "reported_at": None}
 
@@ -92,8 +96,12 @@ class DatabaseHandler(logging.Handler):
             pending.append(entry)
             using = router.db_for_write(Log)
             if in_transaction(using):
-                transaction.on_commit(flush_pending, using=using, robust=True)
-            else:
+                # The user may be created in this very transaction and be
+                # gone again if it rolls back; checked before writing.
+                entry._janus_waited = True
+                if current_request.get() is None:
+                    transaction.on_commit(flush_pending, using=using, robust=True)
+            elif current_request.get() is None:
                 flush_pending()
         except Exception as exc:
             _report_failure(exc, 1)
@@ -113,7 +121,7 @@ class DatabaseHandler(logging.Handler):
             metadata["message"] = message[:MESSAGE_LENGTH]
             message = message[: ACTION_LENGTH - 1] + "\u2026"
         if record.exc_info:
-            metadata["exception"] = self.formatException(record.exc_info)[
+            metadata["exception"] = _formatter.formatException(record.exc_info)[
                 -EXCEPTION_LENGTH:
             ]
 
@@ -168,6 +176,21 @@ def flush_pending() -> None:
 
 
 def _write(model, entries: list, using: str) -> None:
+    waited = {
+        entry.user_id
+        for entry in entries
+        if entry.user_id is not None and getattr(entry, "_janus_waited", False)
+    }
+    if waited:
+        user_model = model._meta.get_field("user").related_model
+        existing = set(
+            user_model._default_manager.using(using)
+            .filter(pk__in=waited)
+            .values_list("pk", flat=True)
+        )
+        for entry in entries:
+            if entry.user_id is not None and entry.user_id not in existing:
+                entry.user_id = None
     try:
         _insert(model, entries, using)
     except IntegrityError:
@@ -211,10 +234,9 @@ def _report_failure(exc: BaseException, dropped: int) -> None:
 
 
 def _flush_at_exit() -> None:
-    try:
+    # The interpreter is shutting down; there is no one left to tell.
+    with contextlib.suppress(Exception):
         flush_pending()
-    except Exception:  # noqa: S110 - the interpreter is shutting down
-        pass
 
 
 atexit.register(_flush_at_exit)

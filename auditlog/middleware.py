@@ -1,4 +1,4 @@
-"""Request context for the audit trail, and refused pages as security events."""
+"""Request context for the audit trail; refused pages as security events."""
 
 from django.core.exceptions import PermissionDenied
 

@@ -53,7 +53,9 @@ class ChainedModel(models.Model):
     previous_hash = models.CharField(
         _("previous hash"), max_length=64, blank=True, editable=False
     )
-    row_hash = models.CharField(_("row hash"), max_length=64, blank=True, editable=False)
+    row_hash = models.CharField(
+        _("row hash"), max_length=64, blank=True, editable=False
+    )
 
     CHAIN_FIELDS: tuple[str, ...] = ()
 
@@ -208,7 +210,7 @@ class SecurityEventQuerySet(ChainedQuerySet):
         )
 
     def top_failing(self, column: str, *, limit: int = 10):
-        """Return ``(value, count)`` pairs for the most failed ``column`` values."""
+        """Return ``(value, count)`` for the ``column`` values failing most."""
         return (
             self.failed_logins()
             .exclude(**{f"{column}__isnull": True})
@@ -229,7 +231,9 @@ class SecurityEvent(ChainedModel):
         related_name="security_events",
         verbose_name=_("user"),
     )
-    action = models.CharField(_("action"), max_length=255, choices=SecurityAction.choices)
+    action = models.CharField(
+        _("action"), max_length=255, choices=SecurityAction.choices
+    )
     timestamp = models.DateTimeField(_("timestamp"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Columns on top of the seed design.
@@ -262,7 +266,9 @@ class SecurityEvent(ChainedModel):
             models.Index(
                 fields=["username", "timestamp", "id"], name="security_username_idx"
             ),
-            models.Index(fields=["ip_address", "timestamp", "id"], name="security_ip_idx"),
+            models.Index(
+                fields=["ip_address", "timestamp", "id"], name="security_ip_idx"
+            ),
         ]
 
     def __str__(self):

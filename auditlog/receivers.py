@@ -29,7 +29,9 @@ def _guarded(receiver):
         try:
             receiver(*args, **kwargs)
         except Exception:
-            logger.exception("security event not recorded receiver=%s", receiver.__name__)
+            logger.exception(
+                "security event not recorded receiver=%s", receiver.__name__
+            )
 
     return wrapper
 
@@ -65,11 +67,11 @@ def user_saved(sender, instance, created, raw=False, **kwargs):
         if actor is not None and actor.pk == instance.pk
         else SecurityAction.PASSWORD_RESET
     )
-    details = {"via": "request" if request is not None else "command"}
-    services.after_commit(
-        lambda: services.security_event_record(
-            action=action, request=request, user=instance, details=details
-        )
+    services.security_event_record_on_commit(
+        action=action,
+        request=request,
+        user=instance,
+        details={"via": "request" if request is not None else "command"},
     )
 
 
@@ -105,10 +107,8 @@ def _level_event(action, admin, previous) -> None:
         details = {"level": admin.admin_level}
     if request is None:
         details["via"] = "command"
-    services.after_commit(
-        lambda: services.security_event_record(
-            action=action, request=request, user=user, details=details
-        )
+    services.security_event_record_on_commit(
+        action=action, request=request, user=user, details=details
     )
 
 

@@ -72,17 +72,31 @@ def security_event_record(
     return event
 
 
-def after_commit(func) -> None:
-    """Run ``func`` once the current transaction commits, or now outside one.
+def security_event_record_on_commit(*, action: str, request=None, user, details):
+    """Record an event about a change once the change's transaction commits.
 
-    For events about a change in the same transaction (an admin level, a
-    password): they are recorded only if the change happens, and the chain
-    lock is not held for the rest of that transaction.
+    For an admin level or a password: the event exists only if the change
+    does, and the chain lock is not held for the rest of that transaction.
+    Outside a transaction it is recorded at once. A user deleted in the
+    same transaction is kept as a username only.
     """
+    username = user.get_username()
+    user_model, user_pk = type(user), user.pk
+
+    def record():
+        exists = user_model._default_manager.filter(pk=user_pk).exists()
+        security_event_record(
+            action=action,
+            request=request,
+            user=user if exists else None,
+            username=username,
+            details=details,
+        )
+
     if in_transaction(router.db_for_write(SecurityEvent)):
-        transaction.on_commit(func, robust=True)
+        transaction.on_commit(record, robust=True)
     else:
-        func()
+        record()
 
 
 def sign_in_record(*, request, user) -> None:

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,45 +15,175 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Log',
+            name="Log",
             fields=[
-                ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=255, verbose_name='action')),
-                ('timestamp', models.DateTimeField(default=django.utils.timezone.now, verbose_name='timestamp')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('module', models.CharField(blank=True, max_length=100, null=True, verbose_name='module')),
-                ('level', models.CharField(blank=True, choices=[('DEBUG', 'debug'), ('INFO', 'info'), ('WARNING', 'warning'), ('ERROR', 'error'), ('CRITICAL', 'critical')], max_length=50, null=True, verbose_name='level')),
-                ('log_metadata', models.JSONField(blank=True, null=True, verbose_name='metadata')),
-                ('username', models.CharField(blank=True, max_length=255, verbose_name='username')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='logs', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.AutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("action", models.CharField(max_length=255, verbose_name="action")),
+                (
+                    "timestamp",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="timestamp"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+                (
+                    "module",
+                    models.CharField(
+                        blank=True, max_length=100, null=True, verbose_name="module"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("DEBUG", "debug"),
+                            ("INFO", "info"),
+                            ("WARNING", "warning"),
+                            ("ERROR", "error"),
+                            ("CRITICAL", "critical"),
+                        ],
+                        max_length=50,
+                        null=True,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "log_metadata",
+                    models.JSONField(blank=True, null=True, verbose_name="metadata"),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="username"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="logs",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'log entry',
-                'verbose_name_plural': 'log entries',
-                'db_table': 'logs',
-                'ordering': ['-timestamp', '-id'],
-                'indexes': [models.Index(fields=['timestamp'], name='logs_timestamp_idx'), models.Index(fields=['level', 'timestamp'], name='logs_level_idx'), models.Index(fields=['module', 'timestamp'], name='logs_module_idx'), models.Index(fields=['username'], name='logs_username_idx')],
+                "verbose_name": "log entry",
+                "verbose_name_plural": "log entries",
+                "db_table": "logs",
+                "ordering": ["-timestamp", "-id"],
+                "indexes": [
+                    models.Index(fields=["timestamp"], name="logs_timestamp_idx"),
+                    models.Index(fields=["level", "timestamp"], name="logs_level_idx"),
+                    models.Index(
+                        fields=["module", "timestamp"], name="logs_module_idx"
+                    ),
+                    models.Index(fields=["username"], name="logs_username_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SecurityEvent',
+            name="SecurityEvent",
             fields=[
-                ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('auth.login', 'signed in'), ('auth.login_failed', 'sign-in failed'), ('auth.logout', 'signed out'), ('auth.password_changed', 'password changed'), ('auth.password_reset', 'password reset'), ('auth.permission_denied', 'page refused'), ('auth.locked_out', 'locked out'), ('auth.unlocked', 'unlocked'), ('admin.level_granted', 'admin level granted'), ('admin.level_revoked', 'admin level revoked')], max_length=255, verbose_name='action')),
-                ('timestamp', models.DateTimeField(default=django.utils.timezone.now, verbose_name='timestamp')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('username', models.CharField(blank=True, max_length=255, verbose_name='username')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('user_agent', models.CharField(blank=True, max_length=512, verbose_name='user agent')),
-                ('details', models.JSONField(blank=True, default=dict, verbose_name='details')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='security_events', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.AutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("auth.login", "signed in"),
+                            ("auth.login_failed", "sign-in failed"),
+                            ("auth.logout", "signed out"),
+                            ("auth.password_changed", "password changed"),
+                            ("auth.password_reset", "password reset"),
+                            ("auth.permission_denied", "page refused"),
+                            ("auth.locked_out", "locked out"),
+                            ("auth.unlocked", "unlocked"),
+                            ("admin.level_granted", "admin level granted"),
+                            ("admin.level_revoked", "admin level revoked"),
+                        ],
+                        max_length=255,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "timestamp",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="timestamp"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="username"
+                    ),
+                ),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(
+                        blank=True, null=True, verbose_name="IP address"
+                    ),
+                ),
+                (
+                    "user_agent",
+                    models.CharField(
+                        blank=True, max_length=512, verbose_name="user agent"
+                    ),
+                ),
+                (
+                    "details",
+                    models.JSONField(blank=True, default=dict, verbose_name="details"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="security_events",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'security event',
-                'verbose_name_plural': 'security events',
-                'db_table': 'security',
-                'ordering': ['-timestamp', '-id'],
-                'indexes': [models.Index(fields=['timestamp'], name='security_timestamp_idx'), models.Index(fields=['action', 'timestamp'], name='security_action_idx'), models.Index(fields=['username'], name='security_username_idx'), models.Index(fields=['ip_address'], name='security_ip_idx')],
+                "verbose_name": "security event",
+                "verbose_name_plural": "security events",
+                "db_table": "security",
+                "ordering": ["-timestamp", "-id"],
+                "indexes": [
+                    models.Index(fields=["timestamp"], name="security_timestamp_idx"),
+                    models.Index(
+                        fields=["action", "timestamp"], name="security_action_idx"
+                    ),
+                    models.Index(fields=["username"], name="security_username_idx"),
+                    models.Index(fields=["ip_address"], name="security_ip_idx"),
+                ],
             },
         ),
     ]

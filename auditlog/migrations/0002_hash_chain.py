@@ -5,141 +5,217 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auditlog', '0001_initial'),
+        ("auditlog", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChainHead',
+            name="ChainHead",
             fields=[
-                ('chain', models.CharField(max_length=32, primary_key=True, serialize=False, verbose_name='table')),
-                ('head_id', models.IntegerField(default=0, verbose_name='newest row')),
-                ('head_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64, verbose_name='newest hash')),
-                ('anchor_id', models.IntegerField(default=0, verbose_name='pruned through row')),
-                ('anchor_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64, verbose_name='checkpoint hash')),
-                ('pruned_rows', models.BigIntegerField(default=0, verbose_name='rows pruned')),
-                ('pruned_at', models.DateTimeField(blank=True, null=True, verbose_name='last pruned at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                (
+                    "chain",
+                    models.CharField(
+                        max_length=32,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="table",
+                    ),
+                ),
+                ("head_id", models.IntegerField(default=0, verbose_name="newest row")),
+                (
+                    "head_hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                        verbose_name="newest hash",
+                    ),
+                ),
+                (
+                    "anchor_id",
+                    models.IntegerField(default=0, verbose_name="pruned through row"),
+                ),
+                (
+                    "anchor_hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                        verbose_name="checkpoint hash",
+                    ),
+                ),
+                (
+                    "pruned_rows",
+                    models.BigIntegerField(default=0, verbose_name="rows pruned"),
+                ),
+                (
+                    "pruned_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="last pruned at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
             ],
             options={
-                'verbose_name': 'chain head',
-                'verbose_name_plural': 'chain heads',
-                'db_table': 'audit_chain_heads',
+                "verbose_name": "chain head",
+                "verbose_name_plural": "chain heads",
+                "db_table": "audit_chain_heads",
             },
         ),
         migrations.CreateModel(
-            name='SecurityOverview',
-            fields=[
-            ],
+            name="SecurityOverview",
+            fields=[],
             options={
-                'verbose_name': 'security overview',
-                'verbose_name_plural': 'security overview',
-                'proxy': True,
-                'default_permissions': (),
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "security overview",
+                "verbose_name_plural": "security overview",
+                "proxy": True,
+                "default_permissions": (),
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('auditlog.securityevent',),
+            bases=("auditlog.securityevent",),
         ),
         migrations.RemoveIndex(
-            model_name='log',
-            name='logs_timestamp_idx',
+            model_name="log",
+            name="logs_timestamp_idx",
         ),
         migrations.RemoveIndex(
-            model_name='log',
-            name='logs_level_idx',
+            model_name="log",
+            name="logs_level_idx",
         ),
         migrations.RemoveIndex(
-            model_name='log',
-            name='logs_module_idx',
+            model_name="log",
+            name="logs_module_idx",
         ),
         migrations.RemoveIndex(
-            model_name='log',
-            name='logs_username_idx',
+            model_name="log",
+            name="logs_username_idx",
         ),
         migrations.RemoveIndex(
-            model_name='securityevent',
-            name='security_timestamp_idx',
+            model_name="securityevent",
+            name="security_timestamp_idx",
         ),
         migrations.RemoveIndex(
-            model_name='securityevent',
-            name='security_action_idx',
+            model_name="securityevent",
+            name="security_action_idx",
         ),
         migrations.RemoveIndex(
-            model_name='securityevent',
-            name='security_username_idx',
+            model_name="securityevent",
+            name="security_username_idx",
         ),
         migrations.RemoveIndex(
-            model_name='securityevent',
-            name='security_ip_idx',
+            model_name="securityevent",
+            name="security_ip_idx",
         ),
         migrations.AddField(
-            model_name='log',
-            name='ip_address',
-            field=models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address'),
+            model_name="log",
+            name="ip_address",
+            field=models.GenericIPAddressField(
+                blank=True, null=True, verbose_name="IP address"
+            ),
         ),
         migrations.AddField(
-            model_name='log',
-            name='previous_hash',
-            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name='previous hash'),
+            model_name="log",
+            name="previous_hash",
+            field=models.CharField(
+                blank=True, editable=False, max_length=64, verbose_name="previous hash"
+            ),
         ),
         migrations.AddField(
-            model_name='log',
-            name='row_hash',
-            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name='row hash'),
+            model_name="log",
+            name="row_hash",
+            field=models.CharField(
+                blank=True, editable=False, max_length=64, verbose_name="row hash"
+            ),
         ),
         migrations.AddField(
-            model_name='securityevent',
-            name='previous_hash',
-            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name='previous hash'),
+            model_name="securityevent",
+            name="previous_hash",
+            field=models.CharField(
+                blank=True, editable=False, max_length=64, verbose_name="previous hash"
+            ),
         ),
         migrations.AddField(
-            model_name='securityevent',
-            name='row_hash',
-            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name='row hash'),
+            model_name="securityevent",
+            name="row_hash",
+            field=models.CharField(
+                blank=True, editable=False, max_length=64, verbose_name="row hash"
+            ),
         ),
         migrations.AlterField(
-            model_name='securityevent',
-            name='action',
-            field=models.CharField(choices=[('auth.login', 'signed in'), ('auth.login_failed', 'sign-in failed'), ('auth.login_refused', 'sign-in refused (locked out)'), ('auth.logout', 'signed out'), ('auth.password_changed', 'password changed'), ('auth.password_reset', 'password reset'), ('auth.permission_denied', 'page refused'), ('auth.locked_out', 'locked out'), ('auth.unlocked', 'unlocked'), ('admin.level_granted', 'admin level granted'), ('admin.level_revoked', 'admin level revoked')], max_length=255, verbose_name='action'),
+            model_name="securityevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("auth.login", "signed in"),
+                    ("auth.login_failed", "sign-in failed"),
+                    ("auth.login_refused", "sign-in refused (locked out)"),
+                    ("auth.logout", "signed out"),
+                    ("auth.password_changed", "password changed"),
+                    ("auth.password_reset", "password reset"),
+                    ("auth.permission_denied", "page refused"),
+                    ("auth.locked_out", "locked out"),
+                    ("auth.unlocked", "unlocked"),
+                    ("admin.level_granted", "admin level granted"),
+                    ("admin.level_revoked", "admin level revoked"),
+                ],
+                max_length=255,
+                verbose_name="action",
+            ),
         ),
         migrations.AddIndex(
-            model_name='log',
-            index=models.Index(fields=['timestamp', 'id'], name='logs_timestamp_idx'),
+            model_name="log",
+            index=models.Index(fields=["timestamp", "id"], name="logs_timestamp_idx"),
         ),
         migrations.AddIndex(
-            model_name='log',
-            index=models.Index(fields=['level', 'timestamp', 'id'], name='logs_level_idx'),
+            model_name="log",
+            index=models.Index(
+                fields=["level", "timestamp", "id"], name="logs_level_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='log',
-            index=models.Index(fields=['module', 'timestamp', 'id'], name='logs_module_idx'),
+            model_name="log",
+            index=models.Index(
+                fields=["module", "timestamp", "id"], name="logs_module_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='log',
-            index=models.Index(fields=['username', 'timestamp', 'id'], name='logs_username_idx'),
+            model_name="log",
+            index=models.Index(
+                fields=["username", "timestamp", "id"], name="logs_username_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='log',
-            index=models.Index(fields=['ip_address', 'timestamp', 'id'], name='logs_ip_idx'),
+            model_name="log",
+            index=models.Index(
+                fields=["ip_address", "timestamp", "id"], name="logs_ip_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='securityevent',
-            index=models.Index(fields=['timestamp', 'id'], name='security_timestamp_idx'),
+            model_name="securityevent",
+            index=models.Index(
+                fields=["timestamp", "id"], name="security_timestamp_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='securityevent',
-            index=models.Index(fields=['action', 'timestamp', 'id'], name='security_action_idx'),
+            model_name="securityevent",
+            index=models.Index(
+                fields=["action", "timestamp", "id"], name="security_action_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='securityevent',
-            index=models.Index(fields=['username', 'timestamp', 'id'], name='security_username_idx'),
+            model_name="securityevent",
+            index=models.Index(
+                fields=["username", "timestamp", "id"], name="security_username_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='securityevent',
-            index=models.Index(fields=['ip_address', 'timestamp', 'id'], name='security_ip_idx'),
+            model_name="securityevent",
+            index=models.Index(
+                fields=["ip_address", "timestamp", "id"], name="security_ip_idx"
+            ),
         ),
     ]

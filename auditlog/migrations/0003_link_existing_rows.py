@@ -34,7 +34,6 @@ CHAINS = {
 
 PATTERN_INDEXES = [
     ("logs_username_prefix_idx", "logs", "username"),
-    ("logs_module_prefix_idx", "logs", "module"),
     ("logs_action_prefix_idx", "logs", "action"),
     ("security_username_prefix_idx", "security", "username"),
 ]

@@ -47,11 +47,10 @@ def trail_date_hierarchy(cl):
     shown = {"show": True, "field_name": title, "choices": [], "back": None}
     if first is None:
         return shown
-    if not (year or month):
-        if first.year == last.year:
-            year = first.year
-            if first.month == last.month:
-                month = first.month
+    if not (year or month) and first.year == last.year:
+        year = first.year
+        if first.month == last.month:
+            month = first.month
 
     if year and month:
         year, month = int(year), int(month)

@@ -32,7 +32,9 @@ class Command(BaseCommand):
             by = "command"
         event = lockout_lift(username=username, ip=ip, by=by)
         if options["verbosity"]:
-            state = "was locked" if event.details.get("was_locked") else "was not locked"
+            state = (
+                "was locked" if event.details.get("was_locked") else "was not locked"
+            )
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Unlocked {username or ip} ({state}); recorded as security "
