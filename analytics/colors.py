@@ -21,6 +21,7 @@ from images.analysis import color
 
 @dataclass
 class _Group:
+    leader_hex: str
     lab_sum: np.ndarray
     weight: float = 0.0
     images: set = field(default_factory=set)
@@ -78,30 +79,32 @@ def merge_palettes(
 
     leaders = np.empty((len(entries), 3))
     groups: list[_Group] = []
-    for share, _hex, lab, image in entries:
+    limit_squared = delta_e**2
+    for share, hex_value, lab, image in entries:
         if groups:
-            distances = np.sqrt(((leaders[: len(groups)] - lab) ** 2).sum(axis=1))
+            offsets = leaders[: len(groups)] - lab
+            distances = (offsets * offsets).sum(axis=1)
             nearest = int(distances.argmin())
-            if distances[nearest] <= delta_e:
+            if distances[nearest] <= limit_squared:
                 groups[nearest].add(lab, share, image)
                 continue
         leaders[len(groups)] = lab
-        group = _Group(lab_sum=np.zeros(3))
+        group = _Group(leader_hex=hex_value, lab_sum=np.zeros(3))
         group.add(lab, share, image)
         groups.append(group)
 
+    # Only the colours returned are fitted into sRGB, the costly step.
+    groups.sort(key=lambda group: (-len(group.images), -group.weight, group.leader_hex))
     colors = []
-    for group in groups:
+    for group in groups[:limit]:
         lab = group.lab_sum / group.weight
-        rgb = color.fit_to_srgb8(lab)
         colors.append(
             {
-                "hex": color.to_hex(rgb),
+                "hex": color.to_hex(color.fit_to_srgb8(lab)),
                 "lab": [round(float(value), 2) for value in lab],
                 "images": len(group.images),
                 "image_share": round(len(group.images) / palette_count, 4),
                 "pixel_share": round(group.weight / palette_count, 4),
             }
         )
-    colors.sort(key=lambda item: (-item["images"], -item["pixel_share"], item["hex"]))
-    return colors[:limit], palette_count
+    return colors, palette_count

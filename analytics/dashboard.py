@@ -235,11 +235,10 @@ def color_trend(site, period: Period) -> dict:
 
 
 def dashboard_figures(request, *, site, now=None) -> dict | None:
-    """Return the figures ``request.user`` may see, or None when there are none."""
+    """Return the figures ``request.user`` may see; None if there are none."""
     now = now or timezone.now()
     period = Period.last_days(conf.dashboard_days(), now=now)
-    today = Period.last_days(1, now=now)
-    today_start, tomorrow = today.day_bounds(timezone.localdate(now))
+    today_start, tomorrow = period.day_bounds(timezone.localdate(now))
     User = get_user_model()
     totals, charts, colors = [], [], None
 

@@ -70,7 +70,7 @@ class _Line:
 
 
 def spreadsheet_safe(value: str | None) -> str:
-    """Return ``value`` so that a spreadsheet shows it instead of running it."""
+    """Return ``value`` so that a spreadsheet shows it, never runs it."""
     if value and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value or ""
@@ -172,7 +172,7 @@ def _record_errors(number: int, item) -> tuple[dict | None, list[str]]:
 
 
 def records_parse(text: str) -> list[dict]:
-    """Return the records of a JSON import file, ready for ``Analytics(**fields)``.
+    """Return the records of a JSON import file as ``Analytics`` fields.
 
     The file is a JSON array of objects. Each needs "data" (any JSON value
     but null, "", [] or {}) and may give "research_topic" (a string) and

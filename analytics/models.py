@@ -13,7 +13,7 @@ class AnalyticsQuerySet(models.QuerySet):
 
 
 class Analytics(models.Model):
-    """A research finding or computed report kept as JSON (table ``analytics``)."""
+    """A research finding or computed report as JSON (table ``analytics``)."""
 
     data = models.JSONField(_("data"))
     research_topic = models.CharField(

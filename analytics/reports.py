@@ -92,7 +92,7 @@ def within(queryset: QuerySet, field: str, period: Period) -> QuerySet:
 
 
 def counts_per_day(queryset: QuerySet, field: str, period: Period) -> dict[date, int]:
-    """Return the number of rows per calendar day of ``period``, zeros included.
+    """Return the rows per calendar day of ``period``, days without rows too.
 
     One grouped query; an index on ``field`` (alone or after the columns
     ``queryset`` filters on) keeps it to the rows of the period.
@@ -186,7 +186,7 @@ def images_report(period: Period) -> dict:
 
 
 def latest_analyses(period: Period) -> QuerySet:
-    """Return the newest successful analysis of each image analysed in ``period``.
+    """Return the newest good analysis of each image analysed in ``period``.
 
     A correlated subquery picks each image's newest analysis through the
     index on (image, created_at); only analyses made in the period count.
@@ -391,7 +391,7 @@ def report_name(value: str) -> str:
 
 
 def report_data(name: str, period: Period, *, generated_at: datetime) -> dict:
-    """Return the snapshot of report ``name``: its figures and their context."""
+    """Return the snapshot of report ``name``: figures and their context."""
     return {
         "report": name,
         "version": REPORT_VERSION,

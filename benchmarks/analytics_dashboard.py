@@ -2,12 +2,15 @@
 
 Run from the project root:
 
-    .venv/bin/python benchmarks/analytics_dashboard.py \
-        [--database-url postgres://postgres@127.0.0.1:5432/janus_bench_analytics] \
-        [--logs 1000000] [--security-events 200000] [--repeat 30]
+    .venv/bin/python benchmarks/analytics_dashboard.py [--repeat 30] \
+        [--database-url URL] [--logs 1000000] [--security-events 200000]
+
+The default URL is postgres://postgres@127.0.0.1:5432/janus_bench_analytics.
 
 The script works on a database of its own (created if missing, then
-migrated), so it never touches the development data. When that database
+migrated), so it never touches the development data. PostgreSQL is the
+target; a SQLite URL such as ``sqlite:///var/bench/analytics.sqlite3``
+works too, for comparison. When that database
 holds fewer demo rows than asked for, it fills it with
 
     manage.py seed --logs N --security-events N --images 0 --users 6
@@ -22,6 +25,9 @@ after such a load. It then prints
 - the time ``dashboard_figures`` alone takes;
 - the time of each report of ``compute_analytics`` over 30 days, and of the
   whole command.
+
+``--images N`` adds N image rows (no files) with one analysis each, spread
+over 60 days, to time the image and colour figures as well.
 
 The seed spreads its rows over 60 days, so the dashboard and the reports see
 about half of them. Figures depend on the machine; the README lists them
@@ -67,6 +73,74 @@ def ensure_database(url: str) -> None:
     connection.close()
 
 
+def add_analysed_images(count: int) -> None:
+    """Add ``count`` image rows, each with one analysis of 8 random colours.
+
+    Only the columns the reports read are filled; no file is stored, so
+    these rows serve a benchmark database and nothing else.
+    """
+    import random
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from images.analysis import color
+    from images.models import AnalysisStatus, Image, ImageAnalysis
+
+    rng = random.Random(7)
+    now = timezone.now()
+    start = Image.objects.count()
+    for first in range(0, count, 2000):
+        batch = range(start + first, start + min(first + 2000, count))
+        images = Image.objects.bulk_create(
+            Image(
+                file=f"bench/{number}.png",
+                sha256=f"{number:064x}",
+                original_name=f"{number}.png",
+                width=rng.choice([640, 1920, 4000]),
+                height=rng.choice([480, 1080, 3000]),
+                bit_depth=8,
+                color_type=rng.choice(["RGB", "RGBA", "P"]),
+                image_metadata={"format": rng.choice(["PNG", "JPEG", "WEBP"])},
+                file_size_bytes=rng.randint(10_000, 8_000_000),
+                created_at=now - timedelta(minutes=rng.randint(0, 60 * 24 * 60)),
+            )
+            for number in batch
+        )
+        analyses = []
+        for image in images:
+            shares = [rng.random() for _index in range(8)]
+            palette = []
+            for share in shares:
+                rgb = [rng.randrange(0, 256, 16) for _channel in range(3)]
+                palette.append(
+                    {
+                        "hex": color.to_hex(rgb),
+                        "lab": [float(v) for v in color.srgb8_to_lab(rgb)],
+                        "share": share / sum(shares),
+                    }
+                )
+            mean = rng.random()
+            analyses.append(
+                ImageAnalysis(
+                    image=image,
+                    status=AnalysisStatus.SUCCEEDED,
+                    created_at=image.created_at,
+                    analysis_results={
+                        "palette": palette,
+                        "luminance": {
+                            "mean": mean,
+                            "histogram": {"shares": [0.1] * 10},
+                            "layers": {"dark": 0.3, "mid": 0.4, "light": 0.3},
+                        },
+                        "tokens": {"adjusted": []},
+                    },
+                )
+            )
+        ImageAnalysis.objects.bulk_create(analyses)
+    print(f"added {count:,} analysed image rows")
+
+
 def summary(samples: list[float]) -> str:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -82,14 +156,20 @@ def main() -> None:
     parser.add_argument("--logs", type=int, default=1_000_000)
     parser.add_argument("--security-events", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument(
+        "--images",
+        type=int,
+        default=0,
+        help="Image rows with one analysis each to add (no files; default 0).",
+    )
     options = parser.parse_args()
 
-    if not options.database_url.startswith("postgres"):
-        parser.error("the benchmark targets PostgreSQL")
-    ensure_database(options.database_url)
+    if options.database_url.startswith("postgres"):
+        ensure_database(options.database_url)
     os.environ["DATABASE_URL"] = options.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "janus.settings")
     os.environ.setdefault("DEBUG", "true")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
 
     import django
 
@@ -109,6 +189,7 @@ def main() -> None:
     from analytics.reports import REPORT_PREFIX
     from analytics.services import reports_compute
     from auditlog.models import Log, SecurityEvent
+    from images.models import Image
 
     call_command("migrate", verbosity=0)
     logs = Log.objects.filter(log_metadata__demo=True).count()
@@ -126,10 +207,15 @@ def main() -> None:
         )
         print(f"seed took {time.perf_counter() - started:.1f} s")
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE logs")
-            cursor.execute("VACUUM ANALYZE security")
+            if connection.vendor == "postgresql":
+                cursor.execute("VACUUM ANALYZE logs")
+                cursor.execute("VACUUM ANALYZE security")
+            else:
+                cursor.execute("ANALYZE")
+    if options.images:
+        add_analysed_images(options.images)
     print(
-        f"rows: logs {Log.objects.count():,}, "
+        f"rows: images {Image.objects.count():,}, logs {Log.objects.count():,}, "
         f"security {SecurityEvent.objects.count():,} "
         f"({connection.vendor}, {connection.settings_dict['NAME']})"
     )

@@ -56,7 +56,7 @@ def fail_sign_in(when, username="mallory"):
 
 @pytest.fixture
 def data(db):
-    """Two days of activity: some of it today, some yesterday."""
+    """Activity today, yesterday and earlier in the month."""
     now = timezone.now()
     yesterday = now - timedelta(days=1)
     images = [make_image(created_at=now), make_image(created_at=yesterday)]
@@ -76,6 +76,7 @@ def data(db):
     Log.objects.create(action="old", level="INFO", module="images", timestamp=yesterday)
     today_failures = [fail_sign_in(now), fail_sign_in(now, "root")]
     fail_sign_in(yesterday)
+    fail_sign_in(now - timedelta(days=3))
     SecurityEvent.objects.create(
         action=SecurityAction.LOGIN, timestamp=now, username="a"
     )
@@ -115,7 +116,7 @@ class TestFigures:
         assert [row["value"] for row in uploads["rows"][-2:]] == ["1", "1"]
         failures = chart(response, "failed-sign-ins")
         assert [row["value"] for row in failures["rows"][-2:]] == ["1", "2"]
-        assert "3 failed sign-ins in the last 30 days" in failures["summary"]
+        assert "4 failed sign-ins in the last 30 days" in failures["summary"]
 
     def test_charts_are_accessible_svg_without_outside_resources(
         self, superadmin_client, data
@@ -240,7 +241,7 @@ class TestLinks:
     ):
         url = chart(auditor_client.get(INDEX), "failed-sign-ins")["url"]
 
-        assert self.follow(auditor_client, url).result_count == 3
+        assert self.follow(auditor_client, url).result_count == 4
 
     def test_logs_today_opens_todays_log_entries(self, auditor_client, data):
         url = total_url(auditor_client.get(INDEX), "logs-today")
@@ -312,3 +313,20 @@ class TestBarChart:
     def test_bar_chart_refuses_links_that_do_not_match_the_bars(self):
         with pytest.raises(ValueError, match="links"):
             bar_chart([1, 2], ["a", "b"], title="T", links=["/x"])
+
+
+@pytest.mark.django_db
+def test_index_still_opens_when_the_dashboard_fails(
+    superadmin_client, monkeypatch, caplog
+):
+    def broken(site, period):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("analytics.dashboard.uploads_chart", broken)
+
+    response = superadmin_client.get(INDEX)
+
+    assert response.status_code == 200
+    assert response.context["dashboard"] is None
+    assert 'id="content-main"' in response.content.decode()
+    assert "dashboard failed" in caplog.text
