@@ -3,6 +3,7 @@ from model_bakery import baker
 
 from accounts.levels import AdminLevel
 from accounts.services import admin_grant
+from auditlog import handler
 
 
 @pytest.fixture(autouse=True)
@@ -10,6 +11,18 @@ def media_root(settings, tmp_path):
     """Give every test an empty media folder of its own."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def audit_records_stay_in_their_test():
+    """Drop audit records a test left waiting for a commit that never came.
+
+    A record logged inside an application transaction waits for its commit;
+    the test's rollback means it never comes, and without this the record
+    would be written into the next test's database, or at exit into none.
+    """
+    yield
+    handler._local.pending = []
 
 
 @pytest.fixture

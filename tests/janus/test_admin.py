@@ -3,7 +3,10 @@
 import itertools
 
 import pytest
-from django.db import connection
+from django.apps import apps
+from django.contrib.admin import site
+from django.contrib.admin.templatetags.admin_list import items_for_result
+from django.db import connection, models
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -190,3 +193,25 @@ def test_editor_user_field_uses_autocomplete(editor_client):
     html = response.content.decode()
     assert response.status_code == 200
     assert "admin-autocomplete" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", ALL_MODELS)
+def test_list_columns_fetch_nothing_lazily(rf, superadmin, model):
+    """Render every list column with lazy fetching blocked (FETCH_RAISE).
+
+    A column that reads a relation or a deferred field the changelist did
+    not load raises FieldFetchBlocked here, naming the field, where the
+    query count test above would only see a number grow.
+    """
+    make_rows(model, 3)
+    model_admin = site._registry[apps.get_model(model)]
+    request = rf.get(changelist(model))
+    request.user = superadmin
+    changelist_page = model_admin.get_changelist_instance(request)
+    rows = list(changelist_page.get_queryset(request).fetch_mode(models.FETCH_RAISE))
+
+    rendered = [list(items_for_result(changelist_page, row, None)) for row in rows]
+
+    assert len(rendered) == len(rows) >= 3
+    assert all(len(cells) == len(changelist_page.list_display) for cells in rendered)
