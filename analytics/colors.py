@@ -11,8 +11,10 @@ share-weighted mean of its members, which stays within ``delta_e`` of the
 first member. Visiting in a fixed order makes the result deterministic.
 """
 
+import math
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
+from itertools import product
 
 import numpy as np
 
@@ -32,6 +34,52 @@ class _Group:
         self.lab_sum = self.lab_sum + lab * weight
         self.weight += weight
         self.images.add(image)
+
+
+class _LeaderGrid:
+    """Find the nearest group leader within ``delta_e`` of a colour.
+
+    Leaders are filed in cubes of side ``delta_e``, so a leader close enough
+    lies in the colour's cube or one of its 26 neighbours and only those
+    are searched: the cost per colour stays flat however many groups there
+    are. Ties go to the group created first, as in a scan of all leaders.
+    """
+
+    def __init__(self, delta_e: float):
+        self.limit_squared = delta_e**2
+        self.side = delta_e if delta_e > 0 else None
+        self.cells: dict[tuple, list[tuple[int, tuple]]] = {}
+
+    def _cell(self, lab: tuple) -> tuple:
+        if self.side is None:
+            return lab
+        return tuple(math.floor(value / self.side) for value in lab)
+
+    def nearest(self, lab: np.ndarray) -> int | None:
+        point = tuple(float(value) for value in lab)
+        cell = self._cell(point)
+        cells = (
+            [cell]
+            if self.side is None
+            else product(*(range(c - 1, c + 2) for c in cell))
+        )
+        best = None
+        for key in cells:
+            for index, leader in self.cells.get(key, ()):
+                squared = (
+                    (leader[0] - point[0]) ** 2
+                    + (leader[1] - point[1]) ** 2
+                    + (leader[2] - point[2]) ** 2
+                )
+                if squared <= self.limit_squared and (
+                    best is None or (squared, index) < best
+                ):
+                    best = (squared, index)
+        return None if best is None else best[1]
+
+    def add(self, lab: np.ndarray, index: int) -> None:
+        point = tuple(float(value) for value in lab)
+        self.cells.setdefault(self._cell(point), []).append((index, point))
 
 
 def palette_lab(entry: dict) -> np.ndarray | None:
@@ -77,18 +125,14 @@ def merge_palettes(
         palette_count += found
     entries.sort(key=lambda item: (-item[0], item[1]))
 
-    leaders = np.empty((len(entries), 3))
     groups: list[_Group] = []
-    limit_squared = delta_e**2
+    finder = _LeaderGrid(delta_e)
     for share, hex_value, lab, image in entries:
-        if groups:
-            offsets = leaders[: len(groups)] - lab
-            distances = (offsets * offsets).sum(axis=1)
-            nearest = int(distances.argmin())
-            if distances[nearest] <= limit_squared:
-                groups[nearest].add(lab, share, image)
-                continue
-        leaders[len(groups)] = lab
+        nearest = finder.nearest(lab)
+        if nearest is not None:
+            groups[nearest].add(lab, share, image)
+            continue
+        finder.add(lab, len(groups))
         group = _Group(leader_hex=hex_value, lab_sum=np.zeros(3))
         group.add(lab, share, image)
         groups.append(group)
