@@ -62,3 +62,32 @@ def test_palette_lab_prefers_stored_lab_and_falls_back_to_hex():
     white = palette_lab({"hex": "#ffffff"})
     assert white[0] == pytest.approx(100.0, abs=0.01)
     assert palette_lab({"hex": "not a colour"}) is None
+
+
+def test_merge_palettes_joins_colours_across_a_grid_cube_boundary():
+    # 9.9 apart on L*, on either side of the cube edge at L* = 10.
+    palettes = [
+        (1, [{"hex": "#000001", "lab": [0.1, 0.0, 0.0], "share": 1.0}]),
+        (2, [{"hex": "#000002", "lab": [10.0, 0.0, 0.0], "share": 0.5}]),
+        (3, [{"hex": "#000003", "lab": [25.0, 0.0, 0.0], "share": 0.4}]),
+    ]
+
+    colors, _count = merge_palettes(palettes, delta_e=10, limit=5)
+
+    assert [item["images"] for item in colors] == [2, 1]
+
+
+def test_merge_palettes_picks_the_nearest_of_two_leaders_in_reach():
+    palettes = [
+        (1, [{"hex": "#000001", "lab": [50.0, 0.0, 0.0], "share": 0.9}]),
+        (2, [{"hex": "#000002", "lab": [50.0, 15.0, 0.0], "share": 0.8}]),
+        (3, [{"hex": "#000003", "lab": [50.0, 9.0, 0.0], "share": 0.1}]),
+    ]
+
+    colors, _count = merge_palettes(palettes, delta_e=10, limit=5)
+
+    by_leader = {item["images"]: item["lab"] for item in colors}
+    assert sorted(by_leader) == [1, 2]
+    # The colour at a* 9 joined the leader at a* 15 (6 away), not the one
+    # at a* 0 (9 away): the merged colour lies between 9 and 15.
+    assert 9.0 < by_leader[2][1] < 15.0
