@@ -43,6 +43,17 @@ class ChainedQuerySet(models.QuerySet):
             raise AppendOnlyError("Audit rows are never skipped or overwritten.")
         return chain_extend(self, list(objs), batch_size=batch_size)
 
+    def update(self, **kwargs):
+        """Refuse: a row of the audit trail is never changed."""
+        raise AppendOnlyError(f"{self.model._meta.db_table} rows are never changed.")
+
+    def delete(self):
+        """Refuse: only ``manage.py prune_logs`` removes audit rows."""
+        raise AppendOnlyError(
+            f"{self.model._meta.db_table} rows are only removed by "
+            "manage.py prune_logs."
+        )
+
 
 class ChainedModel(models.Model):
     """A row that is written once and linked into its table's hash chain.

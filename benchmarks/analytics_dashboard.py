@@ -16,7 +16,8 @@ holds fewer demo rows than asked for, it fills it with
     manage.py seed --logs N --security-events N --images 0 --users 6
 
 and runs ``VACUUM ANALYZE`` on the two big tables, as autovacuum would soon
-after such a load (and ``ANALYZE`` on the image tables after ``--images``). It then prints
+after such a load (and ``ANALYZE`` on the image tables after ``--images``).
+It then prints
 
 - the server time of ``GET /admin/`` for a superadmin (every figure shown):
   median, 95th percentile and fastest of ``--repeat`` requests through

@@ -1,6 +1,7 @@
 import pytest
 from model_bakery import baker
 
+from auditlog.exceptions import AppendOnlyError
 from auditlog.models import Log, SecurityAction, SecurityEvent
 
 
@@ -41,3 +42,17 @@ class TestSecurityEvent:
         user.delete()
         event.refresh_from_db()
         assert event.user_id is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", [Log, SecurityEvent])
+def test_queryset_update_and_delete_are_refused(model):
+    baker.make(model)
+
+    with pytest.raises(AppendOnlyError):
+        model.objects.all().update(username="someone-else")
+    with pytest.raises(AppendOnlyError):
+        model.objects.all().delete()
+
+    assert model.objects.count() == 1
+    assert model.objects.get().username != "someone-else"

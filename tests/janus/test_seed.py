@@ -3,6 +3,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import Admin, User
 from analytics.models import Analytics
+from auditlog.chain import chain_verify
 from auditlog.models import Log, SecurityEvent
 from images.models import Image, ImageAnalysis
 
@@ -82,11 +83,22 @@ class TestSeed:
             },
         )
         assert Image.objects.count() == 0
-        assert Log.objects.filter(log_metadata__demo=True).count() == 0
         assert list(Analytics.objects.values_list("research_topic", flat=True)) == [
             "study"
         ]
         assert list(User.objects.values_list("username", flat=True)) == ["alice"]
+
+    def test_flush_keeps_the_audit_trail_whole(self):
+        call_command("seed", **SMALL)
+        demo_logs = Log.objects.filter(log_metadata__demo=True).count()
+        demo_events = SecurityEvent.objects.filter(details__demo=True).count()
+
+        call_command("seed", flush=True, **{**SMALL, "logs": 0, "security_events": 0})
+
+        assert Log.objects.filter(log_metadata__demo=True).count() == demo_logs > 0
+        assert SecurityEvent.objects.filter(details__demo=True).count() == demo_events
+        assert chain_verify(Log).is_intact is True
+        assert chain_verify(SecurityEvent).is_intact is True
 
     def test_same_seed_gives_same_data(self):
         call_command("seed", **SMALL)

@@ -75,7 +75,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--flush",
             action="store_true",
-            help="Remove earlier demo data first (real data is never touched).",
+            help=(
+                "Remove earlier demo images, users and analytics records first; "
+                "the append-only audit trail and all real data are kept."
+            ),
         )
         parser.add_argument(
             "--password",
@@ -146,17 +149,16 @@ class Command(BaseCommand):
             image_count = images.count()
             for image in images.iterator():
                 image.delete()
-            logs, _ = Log.objects.filter(log_metadata__demo=True).delete()
-            events, _ = SecurityEvent.objects.filter(details__demo=True).delete()
             records, _ = Analytics.objects.filter(
                 research_topic__startswith=demo.DEMO_TOPIC_PREFIX
             ).delete()
             users, _ = demo_users.delete()
         if self.verbosity:
             self.stdout.write(
-                f"Removed demo data: {image_count} images, {logs} log entries, "
-                f"{events} security events, {records} analytics records, "
-                f"{users} users and their admin rows."
+                f"Removed demo data: {image_count} images, {records} analytics "
+                f"records, {users} users and their admin rows. Demo log entries "
+                "and security events stay: the audit trail is append-only "
+                "(manage.py prune_logs removes old rows)."
             )
 
     def seed_users(self, count, password):
