@@ -5,6 +5,10 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+TOKENTOOLS := tests/tokentools
+# npm installs the token tools in tests/tokentools; without npm, make test
+# still runs and leaves their tests out (in CI that is an error).
+NPM := $(shell command -v npm 2>/dev/null)
 
 .PHONY: run test lint format setup clean
 
@@ -18,6 +22,10 @@ $(VENV)/.installed-run: requirements.txt | $(PY)
 $(VENV)/.installed-test: requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed-run
+
+$(TOKENTOOLS)/node_modules/.package-lock.json: $(TOKENTOOLS)/package-lock.json
+	npm ci --prefix $(TOKENTOOLS) --no-audit --no-fund
+	@touch $@
 
 .env:
 	cp .env.example .env
@@ -35,7 +43,7 @@ run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: run the test suite (SQLite unless DATABASE_URL says otherwise)
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(if $(NPM),$(TOKENTOOLS)/node_modules/.package-lock.json)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## lint: ruff check and format check
@@ -48,4 +56,4 @@ format: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) var/static
+	rm -rf $(VENV) var/static $(TOKENTOOLS)/node_modules

@@ -25,3 +25,13 @@ def encoded(image, format_name, **options):
     image.save(buffer, format=format_name, **options)
     buffer.seek(0)
     return Image.open(buffer)
+
+
+def stripes_image(stripes, height=20):
+    """Return an RGB image of vertical stripes from (color, width) pairs."""
+    image = Image.new("RGB", (sum(width for _color, width in stripes), height))
+    left = 0
+    for fill, width in stripes:
+        image.paste(fill, (left, 0, left + width, height))
+        left += width
+    return image

@@ -1,0 +1,47 @@
+"""Token tool tests: the DTCG export built by the tools designers use.
+
+Style Dictionary and Terrazzo are pinned in tests/tokentools and installed
+there by ``make test`` when npm is available. Without them the tests marked
+``tokentools`` are deselected locally and fail loudly in CI (``CI=true``),
+where missing tools are a broken set-up, not a reason to skip.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+TOKENTOOLS = Path(__file__).resolve().parents[2] / "tokentools"
+NODE_MODULES = TOKENTOOLS / "node_modules"
+TOOLS = ("style-dictionary", "tz")
+
+
+def tokentools_available() -> bool:
+    tools = (NODE_MODULES / ".bin" / tool for tool in TOOLS)
+    return shutil.which("node") is not None and all(
+        os.access(tool, os.X_OK) for tool in tools
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    tool_items = [item for item in items if "tokentools" in item.keywords]
+    if not tool_items or tokentools_available():
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError(
+            f"Token tool tests need Node and the npm packages of {TOKENTOOLS}; "
+            "CI must install them (npm ci --prefix tests/tokentools)."
+        )
+    config.hook.pytest_deselected(items=tool_items)
+    items[:] = [item for item in items if "tokentools" not in item.keywords]
+    print(
+        f"\nJanus: {len(tool_items)} token tool tests deselected: no Node or no "
+        f"{NODE_MODULES} (make test installs it when npm is available)."
+    )
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    """Return the node_modules folder holding the pinned token tools."""
+    return NODE_MODULES
