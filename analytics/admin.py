@@ -37,19 +37,6 @@ def export_response(queryset, export_format: str) -> StreamingHttpResponse:
     return response
 
 
-def export_selected(request, queryset, export_format: str) -> StreamingHttpResponse:
-    """Return the records an admin action selected as a streamed download."""
-    selected = queryset.count()
-    logger.info(
-        "analytics records exported format=%s selected=%d user=%s",
-        export_format,
-        selected,
-        request.user.pk,
-        extra={"janus": {"format": export_format, "selected": selected}},
-    )
-    return export_response(queryset, export_format)
-
-
 @admin.register(Analytics)
 class AnalyticsAdmin(admin.ModelAdmin):
     form = AnalyticsAdminForm

@@ -1,8 +1,9 @@
 """The figures on the admin index: totals, two charts and the colour strip.
 
-Every figure is a fixed number of queries, none of which reads more than a
-day's or a month's rows through an index, so the page costs the same with a
-hundred log entries or a million. A figure is shown only to a user whose
+Every figure is a fixed number of queries. The log and security figures
+read only a day's or a month's rows through an index, so they cost the same
+with a hundred log entries or a million; the totals of images, analyses and
+users count their whole tables. A figure is shown only to a user whose
 admin may view the model it counts, and links to that model's admin list,
 filtered to the rows behind the figure.
 """

@@ -708,7 +708,7 @@ def chain_prune(model, *, cutoff: datetime, batch_size: int = 10_000) -> PruneRe
     Rows leave in chain order: from the oldest up to the first row written
     at or after ``cutoff``, so the rest stays one unbroken chain. Each batch
     is checked, removed and recorded as the new checkpoint in one
-    transaction. Raise ``ChainBroken`` before removing a batch whose links
+    transaction. Raise ``AuditTrailError`` before removing a batch whose links
     do not hold, so pruning never erases the evidence of tampering.
     """
     from auditlog.exceptions import AuditTrailError

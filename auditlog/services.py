@@ -1,9 +1,10 @@
 """State changes of the security trail: events, lockouts and unlocks.
 
 Receivers, the middleware, the admin and the ``unlock`` command call these;
-nothing else writes to ``security``. The log lines here go to the console
-only (see ``auditlog.handler.EXCLUDED_LOGGERS``): the row in ``security``
-is the record.
+only ``seed`` adds demo rows by another path, through the same hash chain.
+The log lines here go to the console only (see
+``auditlog.handler.EXCLUDED_LOGGERS``): the row in ``security`` is the
+record.
 """
 
 import logging

@@ -121,6 +121,14 @@ class TestImportAnalytics:
             {"a": 1},
         ]
 
+    def test_import_analytics_reads_a_file_with_a_byte_order_mark(self, tmp_path):
+        path = tmp_path / "records.json"
+        path.write_bytes(b"\xef\xbb\xbf" + json.dumps([{"data": {"a": 1}}]).encode())
+
+        run("import_analytics", str(path))
+
+        assert list(Analytics.objects.values_list("data", flat=True)) == [{"a": 1}]
+
     def test_import_analytics_with_a_bad_record_imports_nothing(self, tmp_path):
         path = tmp_path / "records.json"
         path.write_text(

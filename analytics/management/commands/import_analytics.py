@@ -36,7 +36,8 @@ class Command(BaseCommand):
             if source == "-":
                 text = sys.stdin.read()
             else:
-                text = Path(source).read_text(encoding="utf-8")
+                # As the admin upload: a byte-order mark some editors write is dropped.
+                text = Path(source).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"Cannot read {source}: {exc}") from exc
 
