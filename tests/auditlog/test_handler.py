@@ -1,12 +1,15 @@
 """The logging handler: what it keeps, when it writes, how it fails."""
 
 import logging
+import threading
 from unittest import mock
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from model_bakery import baker
 
 from auditlog import chain, handler
 from auditlog.chain import chain_verify
@@ -108,6 +111,37 @@ class TestWhatIsKept:
 
 @pytest.mark.django_db
 class TestWhenItWrites:
+    def test_a_request_that_logs_many_records_writes_them_in_one_insert(
+        self, superadmin_client
+    ):
+        records = baker.make("analytics.Analytics", data={"a": 1}, _quantity=5)
+        url = reverse("admin:analytics_analytics_changelist")
+        form = {
+            "action": "delete_selected",
+            "_selected_action": [record.pk for record in records],
+            "post": "yes",
+        }
+
+        with CaptureQueriesContext(connection) as queries:
+            response = superadmin_client.post(url, form)
+
+        assert response.status_code == 302
+        inserts = [
+            q["sql"] for q in queries if q["sql"].startswith('INSERT INTO "logs"')
+        ]
+        assert len(inserts) == 1
+        assert (
+            Log.objects.filter(action__startswith="admin object deleted").count() == 5
+        )
+
+    def test_waiting_records_are_capped_oldest_dropped_first(self, caplog):
+        with transaction.atomic():
+            for number in range(handler.MAX_PENDING + 3):
+                app_logger.info("queued number=%s", number)
+            assert len(handler._pending()) == handler.MAX_PENDING
+            assert handler._pending()[0].action == "queued number=3"
+        assert "audit records not stored dropped=1" in caplog.text
+
     def test_record_inside_a_transaction_waits_for_the_commit(
         self, django_capture_on_commit_callbacks
     ):
@@ -192,3 +226,62 @@ class TestFailures:
     def test_report_of_a_failure_is_never_persisted(self):
         logging.getLogger("auditlog.handler").error("report")
         assert Log.objects.exists() is False
+
+
+if connection.vendor == "postgresql":
+
+    @pytest.mark.django_db(transaction=True)
+    class TestSlowWrites:
+        """Another connection holds the chain lock of ``logs`` meanwhile.
+
+        Without the write timeout the record's write would wait for that
+        lock, and the request with it, until the holder let go; here the
+        holder lets go only after the request has answered.
+        """
+
+        @pytest.fixture
+        def chain_locked(self, settings):
+            settings.JANUS_AUDIT_WRITE_TIMEOUT = 200
+            app_logger.info("head exists")
+            assert Log.objects.filter(action="head exists").exists()
+            locked, release = threading.Event(), threading.Event()
+
+            def hold():
+                try:
+                    with transaction.atomic():
+                        with connection.cursor() as cursor:
+                            cursor.execute(
+                                "SELECT 1 FROM audit_chain_heads "
+                                "WHERE chain = 'logs' FOR UPDATE"
+                            )
+                        locked.set()
+                        release.wait(timeout=60)
+                finally:
+                    connection.close()
+
+            holder = threading.Thread(target=hold)
+            holder.start()
+            assert locked.wait(timeout=30)
+            yield
+            release.set()
+            holder.join()
+
+        def test_blocked_write_is_dropped_not_waited_for(self, chain_locked, caplog):
+            app_logger.info("waits for nobody")
+
+            assert "audit records not stored dropped=1" in caplog.text
+            assert "timeout" in caplog.text
+            assert not Log.objects.filter(action="waits for nobody").exists()
+
+        def test_blocked_write_does_not_hold_up_the_request(
+            self, superadmin_client, chain_locked, caplog
+        ):
+            response = superadmin_client.get(
+                reverse("admin:auditlog_log_export", args=["csv"])
+            )
+            body = b"".join(response.streaming_content)
+
+            assert response.status_code == 200
+            assert b"head exists" in body
+            assert "audit records not stored dropped=1" in caplog.text
+            assert not Log.objects.filter(action__startswith="audit rows exported")
