@@ -354,14 +354,15 @@ class SecurityOverviewAdmin(admin.ModelAdmin):
             days = DEFAULT_PERIOD
         if days not in PERIODS:
             days = DEFAULT_PERIOD
+        events_url = reverse("admin:auditlog_securityevent_changelist")
         context = {
             **self.admin_site.each_context(request),
             "title": _("Security overview"),
             "opts": self.opts,
-            "overview": overview_build(days),
+            "overview": overview_build(days, events_url=events_url),
             "periods": PERIODS,
             "can_unlock": is_superadmin(request.user),
-            "events_url": reverse("admin:auditlog_securityevent_changelist"),
+            "events_url": events_url,
         }
         return TemplateResponse(
             request, "admin/auditlog/securityoverview/overview.html", context

@@ -3,7 +3,9 @@
 import csv
 import io
 import json
+import re
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from unittest import mock
 
 import pytest
@@ -383,8 +385,8 @@ class TestOverview:
         response = auditor_client.get(OVERVIEW)
         html = response.content.decode()
         assert response.status_code == 200
-        assert '<svg class="janus-chart" role="img"' in html
-        assert '<title id="chart-title">Failed sign-ins per day</title>' in html
+        assert '<svg class="janus-chart" role="group"' in html
+        assert '-title">Failed sign-ins per day</title>' in html
         assert "<desc" in html and "2 failed sign-ins over 30 days" in html
         assert html.count('<rect class="bar"') == 30
         assert "<script" not in html.split('id="content-main"')[1]
@@ -394,6 +396,38 @@ class TestOverview:
     def test_period_choice_changes_the_chart(self, auditor_client):
         html = auditor_client.get(OVERVIEW, {"days": 7}).content.decode()
         assert html.count('<rect class="bar"') == 7
+
+    def test_a_bar_links_to_the_failed_sign_ins_of_its_day(self, auditor_client):
+        today = baker.make(SecurityEvent, action=SecurityAction.LOGIN_FAILED)
+        baker.make(
+            SecurityEvent,
+            action=SecurityAction.LOGIN_FAILED,
+            timestamp=today.timestamp - timedelta(days=2),
+        )
+        html = auditor_client.get(OVERVIEW, {"days": 7}).content.decode()
+        links = re.findall(
+            r'<a href="([^"]+)" aria-label="[^"]+"><rect class="hit"', html
+        )
+
+        assert len(links) == 7
+        response = auditor_client.get(unescape(links[-1]))
+        assert list(response.context["cl"].result_list) == [today]
+
+    def test_top_links_keep_to_the_period(self, auditor_client):
+        baker.make(
+            SecurityEvent,
+            action=SecurityAction.LOGIN_FAILED,
+            username="old",
+            timestamp=timezone.now() - timedelta(days=20),
+        )
+        new = baker.make(
+            SecurityEvent, action=SecurityAction.LOGIN_FAILED, username="old"
+        )
+        html = auditor_client.get(OVERVIEW, {"days": 7}).content.decode()
+        link = re.search(r'<a href="([^"]+)">old</a>', html).group(1)
+
+        response = auditor_client.get(unescape(link))
+        assert list(response.context["cl"].result_list) == [new]
 
     def test_top_usernames_and_addresses_are_listed(self, auditor_client):
         for name, ip in (
