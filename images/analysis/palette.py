@@ -290,14 +290,19 @@ def _exact_colors(pixels, count):
 def round_shares(weights, decimals=4):
     """Return shares rounded to decimals that add up to exactly 1.
 
-    Rounding leaves the total a few units off; the difference goes to the
-    largest share, where it matters least.
+    Largest remainders: every share is rounded down, and the units still
+    missing go one each to the shares that lost most, ties to the first.
+    No share then moves by more than one unit, and equal weights keep
+    shares in the order of the weights.
     """
     scale = 10**decimals
     total = float(np.sum(weights))
-    units = [round(float(w) / total * scale) for w in weights]
-    largest = max(range(len(units)), key=lambda i: (units[i], -i))
-    units[largest] += scale - sum(units)
+    exact = [float(w) / total * scale for w in weights]
+    units = [math.floor(value) for value in exact]
+    missing = scale - sum(units)
+    by_remainder = sorted(range(len(exact)), key=lambda i: (-(exact[i] - units[i]), i))
+    for index in by_remainder[:missing]:
+        units[index] += 1
     return [u / scale for u in units]
 
 

@@ -164,6 +164,18 @@ class TestRoundShares:
         shares = round_shares([1, 1, 1])
         assert shares == [0.3334, 0.3333, 0.3333]
 
+    def test_round_shares_keep_equal_weights_in_order(self):
+        shares = round_shares([1] * 6)
+        assert shares == [0.1667, 0.1667, 0.1667, 0.1667, 0.1666, 0.1666]
+        assert shares == sorted(shares, reverse=True)
+
+    def test_round_shares_move_no_share_by_more_than_one_unit(self):
+        weights = [3, 3, 3, 1, 1, 1, 1]
+        shares = round_shares(weights)
+        assert sum(round(s * 10_000) for s in shares) == 10_000
+        for share, weight in zip(shares, weights, strict=True):
+            assert abs(share - weight / sum(weights)) < 1e-4
+
     def test_round_shares_gives_the_rest_to_the_largest(self):
         assert round_shares([2, 1, 1, 1, 1, 1, 1, 1, 1]) == [
             0.2,
