@@ -39,9 +39,11 @@ def check_settings(app_configs=None, **kwargs):
                     id="auditlog.E002",
                 )
             )
-    if conf.lockout_failures() > 0 and (
-        BACKEND not in getattr(settings, "AUTHENTICATION_BACKENDS", [])
-    ):
+    try:
+        lockout_on = conf.lockout_failures() > 0
+    except (TypeError, ValueError):
+        lockout_on = True  # E002 above already says what is wrong
+    if lockout_on and BACKEND not in getattr(settings, "AUTHENTICATION_BACKENDS", []):
         errors.append(
             checks.Warning(
                 "Lockouts are recorded but not enforced.",
