@@ -1,8 +1,10 @@
 """Helpers shared by the tests: images drawn in memory with Pillow."""
 
 import io
+import os
 from pathlib import Path
 
+import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
@@ -38,3 +40,19 @@ def stored_files() -> set[str]:
     """Return the names of every file in the default storage."""
     root = Path(default_storage.location)
     return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}
+
+
+def deselect_without(config, items, marker: str, *, available: bool, missing: str):
+    """Leave out the tests marked ``marker`` when what they need is missing.
+
+    Locally they are deselected with a printed note; in CI (``CI`` set) a
+    missing tool is a broken set-up, and collection stops with ``missing``.
+    """
+    marked = [item for item in items if marker in item.keywords]
+    if not marked or available:
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError(f"{missing}; CI must install it.")
+    config.hook.pytest_deselected(items=marked)
+    items[:] = [item for item in items if marker not in item.keywords]
+    print(f"\nJanus: {len(marked)} {marker} tests deselected: {missing}.")

@@ -11,6 +11,8 @@ import shutil
 
 import pytest
 
+from tests.utils import deselect_without
+
 CHROMIUM = os.environ.get("JANUS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--headless",
@@ -33,19 +35,12 @@ def chromium_available() -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
-    browser_items = [item for item in items if "browser" in item.keywords]
-    if not browser_items or chromium_available():
-        return
-    if os.environ.get("CI"):
-        raise pytest.UsageError(
-            f"Browser tests need Chromium at {CHROMIUM}; CI must install it "
-            "(apt-get install chromium)."
-        )
-    config.hook.pytest_deselected(items=browser_items)
-    items[:] = [item for item in items if "browser" not in item.keywords]
-    print(
-        f"\nJanus: {len(browser_items)} browser tests deselected: no Chromium "
-        f"at {CHROMIUM}."
+    deselect_without(
+        config,
+        items,
+        "browser",
+        available=chromium_available(),
+        missing=f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)",
     )
 
 

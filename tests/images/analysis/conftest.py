@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.utils import deselect_without
+
 TOKENTOOLS = Path(__file__).resolve().parents[2] / "tokentools"
 NODE_MODULES = TOKENTOOLS / "node_modules"
 TOOLS = ("style-dictionary", "tz")
@@ -25,19 +27,13 @@ def tokentools_available() -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
-    tool_items = [item for item in items if "tokentools" in item.keywords]
-    if not tool_items or tokentools_available():
-        return
-    if os.environ.get("CI"):
-        raise pytest.UsageError(
-            f"Token tool tests need Node and the npm packages of {TOKENTOOLS}; "
-            "CI must install them (npm ci --prefix tests/tokentools)."
-        )
-    config.hook.pytest_deselected(items=tool_items)
-    items[:] = [item for item in items if "tokentools" not in item.keywords]
-    print(
-        f"\nJanus: {len(tool_items)} token tool tests deselected: no Node or no "
-        f"{NODE_MODULES} (make test installs it when npm is available)."
+    deselect_without(
+        config,
+        items,
+        "tokentools",
+        available=tokentools_available(),
+        missing=f"token tool tests need Node and the npm packages of {TOKENTOOLS} "
+        "(npm ci --prefix tests/tokentools; make test runs it when npm is there)",
     )
 
 
