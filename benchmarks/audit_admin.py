@@ -18,6 +18,7 @@ Run it against a database of its own: it migrates it and adds demo rows.
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -61,6 +62,12 @@ def parse_args():
         choices=["all", "first"],
         default="all",
         help="'first' times only the first pages (for slow baselines).",
+    )
+    parser.add_argument(
+        "--export",
+        action="store_true",
+        help="Also stream the whole CSV and JSON export of logs and report the "
+        "time, size and the growth of peak memory.",
     )
     parser.add_argument(
         "--skip-default",
@@ -133,6 +140,29 @@ def timed(client, url: str, repeat: int) -> float:
     return statistics.median(runs)
 
 
+def peak_rss_mb() -> float:
+    """Return this process's peak resident set size so far, in megabytes."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def time_export(client, table: str, fmt: str) -> str:
+    """Stream one whole export and return a line of figures for it."""
+    before = peak_rss_mb()
+    started = time.perf_counter()
+    response = client.get(f"/admin/{PATHS[table]}export/{fmt}/")
+    assert response.status_code == 200, response.status_code
+    size = rows = 0
+    for chunk in response.streaming_content:
+        size += len(chunk)
+        rows += chunk.count(b"\n")
+    seconds = time.perf_counter() - started
+    grown = peak_rss_mb() - before
+    return (
+        f"{table} {fmt:<4} {rows:>10,} lines {size / 2**20:>8.1f} MB "
+        f"{seconds:>7.1f} s   peak memory grew {grown:.0f} MB"
+    )
+
+
 def main():
     args = parse_args()
     seconds = migrate_and_seed(args)
@@ -198,6 +228,10 @@ def main():
                     )
                     theirs = f"{default:.0f}"
                 print(f"{table + ': ' + name:<34} {ours:>9.0f} {theirs:>15}")
+        if args.export:
+            print(f"\nWhole exports (peak memory before: {peak_rss_mb():.0f} MB)")
+            for fmt in ("csv", "json"):
+                print(time_export(client, "logs", fmt))
 
 
 if __name__ == "__main__":
