@@ -252,7 +252,9 @@ def _lock_head(model, using: str):
         return head
 
     # First write, or the head row was removed: start from the newest row
-    # so the chain carries on (verify_audit_trail still checks every link).
+    # so the chain carries on. A removed head may have taken the newest rows
+    # with it, which no link shows; the rebuild is marked for
+    # verify_audit_trail to report.
     newest = (
         model._base_manager.using(using)
         .order_by("-id")
@@ -260,8 +262,17 @@ def _lock_head(model, using: str):
         .first()
     )
     head_id, head_hash = newest or (0, GENESIS)
+    rebuilt = {} if newest is None else {"rebuilt_at": timezone.now()}
     heads.bulk_create(
-        [ChainHead(chain=table, head_id=head_id, head_hash=head_hash)],
+        [
+            ChainHead(
+                chain=table,
+                head_id=head_id,
+                head_hash=head_hash,
+                rebuilt_from_id=head_id if newest else None,
+                **rebuilt,
+            )
+        ],
         ignore_conflicts=True,
     )
     if newest is not None:
@@ -680,7 +691,47 @@ def _verify_once(model, chunk_size: int) -> tuple[ChainReport, tuple | None]:
     if beyond is not None and not _is_newer_link(model, using, head, beyond):
         report.broken_id = beyond
         report.problem = f"row {beyond} is not part of the chain: inserted out of band"
+    elif head.rebuilt_at is not None:
+        report.broken_id = head.rebuilt_from_id
+        report.problem = (
+            f"the chain head was missing and was rebuilt from row "
+            f"{head.rebuilt_from_id} at {head.rebuilt_at.isoformat()}; rows "
+            "written after that row may have been removed with it (after "
+            "checking, accept with verify_audit_trail --accept-rebuilt-head)"
+        )
     return report, anchor
+
+
+def chain_accept_rebuilt_head(model, *, by: str) -> int | None:
+    """Clear the rebuilt mark of ``model``'s chain head; log who did it.
+
+    Return the row the head was rebuilt from, or None when it was not
+    marked. The acceptance is logged, and so becomes part of ``logs``.
+    """
+    from auditlog.models import ChainHead
+
+    using = router.db_for_write(model)
+    table = model._meta.db_table
+    with transaction.atomic(using=using):
+        head = (
+            ChainHead.objects.using(using)
+            .select_for_update()
+            .filter(chain=table, rebuilt_at__isnull=False)
+            .first()
+        )
+        if head is None:
+            return None
+        row_id = head.rebuilt_from_id
+        head.rebuilt_at = head.rebuilt_from_id = None
+        head.save(update_fields=["rebuilt_at", "rebuilt_from_id", "updated_at"])
+    logger.warning(
+        "audit chain rebuilt head accepted table=%s from_row=%s by=%s",
+        table,
+        row_id,
+        by,
+        extra={"janus": {"table": table, "rebuilt_from_id": row_id, "by": by}},
+    )
+    return row_id
 
 
 def _is_newer_link(model, using, head, row_id) -> bool:

@@ -306,7 +306,7 @@ class ChainHead(models.Model):
     Writers lock this row while they append, so the chain never forks.
     ``anchor_id``/``anchor_hash`` are the checkpoint: rows up to
     ``anchor_id`` were pruned, and the oldest remaining row links to
-    ``anchor_hash``.
+    ``anchor_hash``. ``rebuilt_at`` marks a head that had to be rebuilt.
     """
 
     chain = models.CharField(_("table"), max_length=32, primary_key=True)
@@ -316,6 +316,13 @@ class ChainHead(models.Model):
     anchor_hash = models.CharField(_("checkpoint hash"), max_length=64, default=GENESIS)
     pruned_rows = models.BigIntegerField(_("rows pruned"), default=0)
     pruned_at = models.DateTimeField(_("last pruned at"), null=True, blank=True)
+    # Set when a writer found rows but no head and rebuilt it from the newest
+    # row: rows past that one may have gone with the head, so the chain
+    # stays suspect until someone accepts the rebuild.
+    rebuilt_at = models.DateTimeField(_("head rebuilt at"), null=True, blank=True)
+    rebuilt_from_id = models.IntegerField(
+        _("head rebuilt from row"), null=True, blank=True
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

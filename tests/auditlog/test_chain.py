@@ -11,6 +11,7 @@ from model_bakery import baker
 from auditlog.chain import (
     GENESIS,
     canonical_content,
+    chain_accept_rebuilt_head,
     chain_bulk_insert,
     chain_verify,
     clean_json,
@@ -189,6 +190,35 @@ class TestVerify:
         ChainHead.objects.filter(chain="logs").delete()
         report = chain_verify(Log)
         assert "head is missing" in report.problem
+
+    def test_first_write_to_an_empty_table_is_no_rebuild(self):
+        write_logs(1)
+        assert ChainHead.objects.get(chain="logs").rebuilt_at is None
+        assert chain_verify(Log).is_intact is True
+
+    def test_head_removed_with_the_newest_rows_is_reported_after_rebuild(self):
+        rows = write_logs(4)
+        sql("DELETE FROM logs WHERE id >= %s", [rows[2].pk])
+        sql("DELETE FROM audit_chain_heads WHERE chain = 'logs'")
+
+        write_logs(1)  # the next writer rebuilds the head from row 2
+        report = chain_verify(Log)
+
+        assert report.broken_id == rows[1].pk
+        assert "rebuilt from row" in report.problem
+        assert ChainHead.objects.get(chain="logs").rebuilt_from_id == rows[1].pk
+
+    def test_accepting_a_rebuilt_head_is_logged_and_clears_the_report(self):
+        write_logs(2)
+        sql("DELETE FROM audit_chain_heads WHERE chain = 'logs'")
+        write_logs(1)
+
+        assert chain_accept_rebuilt_head(Log, by="tester") is not None
+        assert chain_verify(Log).is_intact is True
+        accepted = Log.objects.get(action__startswith="audit chain rebuilt head")
+        assert accepted.level == "WARNING"
+        assert accepted.log_metadata["by"] == "tester"
+        assert chain_accept_rebuilt_head(Log, by="tester") is None
 
 
 @pytest.mark.django_db

@@ -48,6 +48,19 @@ class TestVerifyAuditTrail:
         assert failure.value.returncode == 1
         assert f"logs row {news[1].pk}" in str(failure.value)
 
+    def test_verify_fails_on_a_rebuilt_head_until_it_is_accepted(self):
+        old_and_new_logs(0, 2)
+        ChainHead.objects.filter(chain="logs").delete()
+        Log.objects.create(action="after the loss")
+        with pytest.raises(CommandError):
+            verify("--table", "logs")
+
+        output = verify("--table", "logs", "--accept-rebuilt-head")
+
+        assert "accepted the head rebuilt from row" in output
+        assert "logs: intact" in output
+        assert verify("--table", "logs").startswith("logs: intact")
+
     def test_verify_checks_one_table_when_asked(self):
         _olds, news = old_and_new_logs(0, 2)
         with connection.cursor() as cursor:

@@ -1,8 +1,10 @@
 """Recompute the hash chains of ``logs`` and ``security``."""
 
+import getpass
+
 from django.core.management.base import BaseCommand, CommandError
 
-from auditlog.chain import chain_verify
+from auditlog.chain import chain_accept_rebuilt_head, chain_verify
 from auditlog.models import Log, SecurityEvent
 
 TABLES = {"logs": Log, "security": SecurityEvent}
@@ -21,9 +23,24 @@ class Command(BaseCommand):
             default="all",
             help="Which chain to check (default: all).",
         )
+        parser.add_argument(
+            "--accept-rebuilt-head",
+            action="store_true",
+            help="Accept that the checked chains' heads were rebuilt after "
+            "going missing, once you have made sure no rows were lost; the "
+            "acceptance is logged (default: off).",
+        )
 
     def handle(self, *args, **options):
         names = list(TABLES) if options["table"] == "all" else [options["table"]]
+        if options["accept_rebuilt_head"]:
+            by = f"command:{getpass.getuser()}"
+            for name in names:
+                row_id = chain_accept_rebuilt_head(TABLES[name], by=by)
+                if row_id is not None and options["verbosity"]:
+                    self.stdout.write(
+                        f"{name}: accepted the head rebuilt from row {row_id}."
+                    )
         broken = []
         for name in names:
             report = chain_verify(TABLES[name])
