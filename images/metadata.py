@@ -485,6 +485,8 @@ def _inspect(source, limits: Limits) -> ImageInfo:
     elif data.startswith(b"\xff\xd8\xff"):
         jpeg = _parse_jpeg(data)
         _check_jpeg_end(data, jpeg)
+    elif data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        _check_riff_end(data)
 
     with open_image(data, limits=limits) as im:
         fmt = im.format
@@ -643,6 +645,11 @@ def _unidentified(data: bytes) -> ImageRejected:
                 f"The file is a {header.precision}-bit JPEG; Janus reads only "
                 "8-bit JPEG images.",
             )
+    if found == "TIFF" and _tiff_directory_missing(data):
+        return ImageRejected(
+            "truncated",
+            "The image is truncated: the file ends before its TIFF image directory.",
+        )
     if found is not None:
         return ImageRejected(
             "corrupt",
@@ -1001,6 +1008,38 @@ def _walk_webp_chunks(data: bytes, pos: int, end: int, kinds: set) -> None:
             # An animation frame: 16 bytes of placement, then its own chunks.
             _walk_webp_chunks(data, body + 16, min(body + size, end), kinds)
         pos = body + size + (size & 1)
+
+
+def _check_riff_end(data: bytes) -> None:
+    """Refuse a WebP file shorter than the size its RIFF header declares.
+
+    libwebp says no more of such a file than that it cannot make a decoder.
+    """
+    declared = struct.unpack_from("<I", data, 4)[0] + 8
+    if len(data) < declared:
+        raise ImageRejected(
+            "truncated",
+            f"The image is truncated: the file ends after {len(data):,} of the "
+            f"{declared:,} bytes its WebP header declares.",
+        )
+
+
+def _tiff_directory_missing(data: bytes) -> bool:
+    """Say whether the first TIFF image directory lies past the end of ``data``.
+
+    Writers often put the directory after the image data, so a cut file
+    loses it and Pillow cannot even open it.
+    """
+    order = "<" if data[:2] == b"II" else ">"
+    if data[2:4] in (b"*\x00", b"\x00*"):
+        if len(data) < 8:
+            return True
+        offset = struct.unpack_from(order + "I", data, 4)[0]
+    else:  # BigTIFF: an 8-byte offset after two more header fields
+        if len(data) < 16:
+            return True
+        offset = struct.unpack_from(order + "Q", data, 8)[0]
+    return offset + 2 > len(data)
 
 
 def _bmp_facts(im: Image.Image, data: bytes) -> tuple[int, str, str]:

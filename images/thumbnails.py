@@ -163,6 +163,10 @@ def _to_eight_bit(im: Image.Image) -> Image.Image:
     ``convert("L")`` clips such values at 255 instead of scaling them.
     """
     if im.mode in _SIXTEEN_BIT_MODES:
+        if im.mode != "I;16":
+            # Pillow 13's point() takes no other 16-bit mode, and its
+            # conversion from I;16B to I;16 clips every value at 255.
+            im = im.convert("I")
         return im.point(lambda value: value * (255 / 65535)).convert("L")
     if im.mode in ("I", "F"):
         low, high = im.getextrema()

@@ -5,11 +5,13 @@ corpora beside the repository.
 """
 
 import csv
+import gzip
 import hashlib
 import io
 import json
 import random
 import struct
+import tarfile
 import tracemalloc
 import zipfile
 import zlib
@@ -329,25 +331,42 @@ def test_inspect_image_reports_uncompressed_bmp(im, bit_depth, color_type):
     assert (info.bit_depth, info.color_type) == (bit_depth, color_type)
 
 
-def _rle8_bmp(width: int, height: int) -> bytes:
-    """Return an 8-bit BMP of RLE8 runs, which Pillow cannot write."""
-    rows = b"".join(bytes([width, row % 2, 0, 0]) for row in range(height))
+def _rle_bmp(width: int, height: int, *, bits: int) -> bytes:
+    """Return a 4- or 8-bit BMP of run-length runs, which Pillow cannot write.
+
+    Each row is one run of a single palette index, then an end-of-line code.
+    """
+    index = 0x11 if bits == 4 else 0x01  # RLE4 packs two indices in a byte
+    rows = b"".join(bytes([width, index * (row % 2), 0, 0]) for row in range(height))
     pixels = rows + b"\x00\x01"  # end of bitmap
     palette = b"\x00\x00\xff\x00" + b"\xff\x00\x00\x00"
     offset = 14 + 40 + len(palette)
+    compression = {8: 1, 4: 2}[bits]
     info = struct.pack(
-        "<IiiHHIIiiII", 40, width, height, 1, 8, 1, len(pixels), 2835, 2835, 2, 0
+        "<IiiHHIIiiII",
+        40,
+        width,
+        height,
+        1,
+        bits,
+        compression,
+        len(pixels),
+        2835,
+        2835,
+        2,
+        0,
     )
     header = b"BM" + struct.pack("<IHHI", offset + len(pixels), 0, 0, offset)
     return header + info + palette + pixels
 
 
-def test_inspect_image_reports_rle8_when_bmp_is_run_length_encoded():
-    info = inspect_image(_rle8_bmp(12, 6))
+@pytest.mark.parametrize(("bits", "compression"), [(8, "rle8"), (4, "rle4")])
+def test_inspect_image_reports_rle_when_bmp_is_run_length_encoded(bits, compression):
+    info = inspect_image(_rle_bmp(12, 6, bits=bits))
 
-    assert info.compression_method == "rle8"
+    assert info.compression_method == compression
     assert (info.width, info.height) == (12, 6)
-    assert (info.bit_depth, info.color_type) == (8, "palette")
+    assert (info.bit_depth, info.color_type) == (bits, "palette")
 
 
 @pytest.mark.parametrize(
@@ -408,6 +427,30 @@ def test_inspect_image_reports_jpeg_colour_type(mode, color_type):
     assert (info.bit_depth, info.compression_method) == (8, "dct-baseline")
 
 
+def test_inspect_image_reports_rgb_when_jpeg_stores_rgb_without_ycbcr():
+    content = _encode(Image.new("RGB", (16, 16), "red"), "JPEG", keep_rgb=True)
+
+    info = inspect_image(content)
+
+    assert info.color_type == "rgb"
+    assert (info.bit_depth, info.compression_method) == (8, "dct-baseline")
+
+
+def test_inspect_image_reads_dpi_when_jpeg_has_density():
+    content = _encode(Image.new("RGB", (16, 16)), "JPEG", dpi=(300, 150))
+
+    assert inspect_image(content).metadata["dpi"] == [300.0, 150.0]
+
+
+def test_inspect_image_caps_comment_when_jpeg_comment_is_long():
+    content = _encode(Image.new("RGB", (16, 16)), "JPEG", comment=b"c" * 60_000)
+
+    comment = inspect_image(content).metadata["comment"]
+
+    assert 0 < len(json.dumps(comment)) <= 4096
+    assert set(comment) == {"c"}
+
+
 def test_inspect_image_reads_orientation_when_jpeg_exif_sets_it():
     metadata = inspect_image(_jpeg_with_exif({0x0112: 6})).metadata
 
@@ -419,6 +462,15 @@ def test_inspect_image_reports_16_bit_when_png_is_16_bit_grayscale():
     info = inspect_image(_encode(Image.new("I;16", (5, 5)), "PNG"))
 
     assert (info.bit_depth, info.color_type) == (16, "grayscale")
+
+
+def test_inspect_image_reports_transparency_when_png_has_trns_chunk():
+    content = _encode(Image.new("RGB", (5, 5)), "PNG", transparency=(0, 0, 0))
+
+    info = inspect_image(content)
+
+    assert info.color_type == "rgb"
+    assert info.metadata["has_transparency"] is True
 
 
 def test_inspect_image_rounds_dpi_when_png_has_physical_size():
@@ -466,6 +518,34 @@ def test_inspect_image_rejects_jpeg_when_truncated():
     assert rejection.code == "truncated"
 
 
+@pytest.mark.parametrize(
+    ("fmt", "params"),
+    [
+        ("GIF", {}),
+        ("WEBP", {"quality": 80}),
+        ("WEBP", {"lossless": True}),
+        ("BMP", {}),
+        ("TIFF", {}),
+        ("TIFF", {"compression": "tiff_lzw"}),
+        ("JPEG", {"progressive": True}),
+    ],
+    ids=["gif", "webp-lossy", "webp-lossless", "bmp", "tiff", "tiff-lzw", "jpeg-p"],
+)
+@pytest.mark.parametrize("keep", [0.3, 0.9, 0.99])
+# Pillow warns while it looks for the directory of a cut TIFF.
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data:UserWarning")
+def test_inspect_image_rejects_file_when_truncated(fmt, params, keep):
+    im = Image.effect_noise((96, 96), 60).convert("RGB")
+    if fmt == "GIF":
+        im = im.convert("P")
+    content = _encode(im, fmt, **params)
+
+    rejection = _rejection(content[: int(len(content) * keep)])
+
+    assert rejection.code == "truncated"
+    assert rejection.message.startswith("The image is truncated: ")
+
+
 def test_inspect_image_rejects_png_when_image_data_is_damaged():
     im = Image.effect_noise((64, 64), 50).convert("RGB")
     content = bytearray(_encode(im, "PNG", compress_level=1))
@@ -510,6 +590,43 @@ def test_inspect_image_rejects_zip_archive_even_when_it_holds_an_image():
 
     assert rejection.code == "unsupported_format"
     assert "ZIP archive" in rejection.message
+
+
+def _tar_holding_an_image() -> bytes:
+    png = _encode(Image.new("RGB", (4, 4)), "PNG")
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        member = tarfile.TarInfo("inside.png")
+        member.size = len(png)
+        archive.addfile(member, io.BytesIO(png))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "found"),
+    [
+        (gzip.compress(b"\x89PNG\r\n\x1a\n" + bytes(64)), "gzip archive"),
+        (_tar_holding_an_image(), "tar archive"),
+        (b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(24), "7-Zip archive"),
+        (b"Rar!\x1a\x07\x01\x00" + bytes(24), "RAR archive"),
+    ],
+    ids=["gzip", "tar", "7z", "rar"],
+)
+def test_inspect_image_names_the_archive_when_file_is_one(content, found):
+    rejection = _rejection(content)
+
+    assert rejection.code == "unsupported_format"
+    assert found in rejection.message
+
+
+def test_inspect_image_rejects_12_bit_jpeg_naming_its_precision():
+    content = bytearray(_encode(Image.new("RGB", (16, 16)), "JPEG"))
+    content[content.index(b"\xff\xc0") + 4] = 12  # SOF0 sample precision
+
+    rejection = _rejection(bytes(content))
+
+    assert rejection.code == "unsupported_format"
+    assert "12-bit JPEG" in rejection.message
 
 
 def test_inspect_image_rejects_random_bytes():
@@ -636,6 +753,17 @@ def test_inspect_image_caps_total_png_text_when_there_are_many_chunks():
     assert metadata["text_truncated"] is True
 
 
+def test_inspect_image_caps_number_of_png_text_keys():
+    chunks = b"".join(
+        _chunk(b"tEXt", f"Key{index}".encode() + b"\x00v") for index in range(100)
+    )
+
+    metadata = inspect_image(_png_with_chunk(chunks)).metadata
+
+    assert len(metadata["png_text"]) == 64
+    assert metadata["text_truncated"] is True
+
+
 def test_inspect_image_drops_nul_characters_from_png_text():
     content = _png_with_chunk(_chunk(b"tEXt", b"Title\x00one\x00two"))
 
@@ -660,6 +788,37 @@ def test_inspect_image_caps_exif_total_when_limit_is_small():
 
     assert len(json.dumps(metadata["exif"])) <= 100
     assert metadata["exif_truncated"] is True
+
+
+def _exif_bomb(entries: int, value_bytes: int) -> bytes:
+    """Return a little-endian EXIF block whose entries all share one value.
+
+    Every entry is an allowlisted ASCII tag pointing at the same
+    ``value_bytes`` of text, so a reader that copies each value it meets
+    would allocate ``entries * value_bytes`` from a block that small.
+    """
+    tags = (0x010E, 0x010F, 0x0110, 0x0131, 0x013B, 0x8298)
+    value_offset = 8 + 2 + 12 * entries + 4
+    ifd = struct.pack("<H", entries) + b"".join(
+        struct.pack("<HHII", tags[index % len(tags)], 2, value_bytes, value_offset)
+        for index in range(entries)
+    )
+    return b"II*\x00" + struct.pack("<I", 8) + ifd + bytes(4) + b"A" * value_bytes
+
+
+def test_inspect_image_caps_exif_without_copying_when_block_is_a_bomb():
+    content = _png_with_chunk(_chunk(b"eXIf", _exif_bomb(65_535, 1024 * 1024)))
+
+    tracemalloc.start()
+    try:
+        metadata = inspect_image(content).metadata
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert len(json.dumps(metadata["exif"])) <= DEFAULT_LIMITS.max_exif_bytes
+    assert max(len(value) for value in metadata["exif"].values()) <= 256
+    assert peak < 4 * len(content)
 
 
 def test_inspect_image_flags_gps_without_keeping_coordinates():

@@ -1,6 +1,10 @@
 """Tests for images.thumbnails: size, orientation, transparency and limits."""
 
 import io
+import struct
+import tracemalloc
+import warnings
+import zlib
 
 import pytest
 from PIL import Image, ImageDraw, JpegImagePlugin, TiffImagePlugin, features
@@ -147,6 +151,16 @@ def test_make_thumbnail_scales_16_bit_grayscale_instead_of_clipping(side):
     assert im.getpixel((10, 10)) == pytest.approx(128, abs=1)
 
 
+@pytest.mark.parametrize("mode", ["I;16", "I;16B"], ids=["little", "big-endian"])
+def test_make_thumbnail_scales_16_bit_grayscale_tiff_of_either_byte_order(mode):
+    content = _encode(Image.new(mode, (64, 64), 32768), "TIFF")
+
+    im = _decode(make_thumbnail(content, size=32, format="PNG"))
+
+    assert im.mode == "L"
+    assert im.getpixel((10, 10)) == pytest.approx(128, abs=1)
+
+
 def test_make_thumbnail_converts_cmyk_jpeg_to_rgb():
     content = _encode(Image.new("CMYK", (300, 200), (0, 255, 255, 0)), "JPEG")
 
@@ -215,3 +229,35 @@ def test_make_thumbnail_rewinds_file_object_when_done():
     make_thumbnail(upload, size=10)
 
     assert upload.tell() == 0
+
+
+def _png_with_exif_bomb(entries: int, value_bytes: int) -> bytes:
+    """Return a PNG whose eXIf entries all point at one shared text value."""
+    value_offset = 8 + 2 + 12 * entries + 4
+    ifd = struct.pack("<H", entries) + b"".join(
+        struct.pack("<HHII", 0x1000 + index, 2, value_bytes, value_offset)
+        for index in range(entries)
+    )
+    exif = b"II*\x00" + struct.pack("<I", 8) + ifd + bytes(4) + b"A" * value_bytes
+    chunk = struct.pack(">I", len(exif)) + b"eXIf" + exif
+    chunk += struct.pack(">I", zlib.crc32(b"eXIf" + exif))
+    png = _encode(Image.new("RGB", (300, 200), "olive"), "PNG")
+    return png[:33] + chunk + png[33:]
+
+
+def test_make_thumbnail_stays_small_in_memory_when_exif_is_a_bomb():
+    # 6,000 entries of 1 MB each: 6 GB if every value were copied.
+    content = _png_with_exif_bomb(6000, 1024 * 1024)
+
+    tracemalloc.start()
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns once for every entry it refuses to read.
+            warnings.simplefilter("ignore", UserWarning)
+            thumbnail = make_thumbnail(content, size=100)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert (thumbnail.width, thumbnail.height) == (100, 67)
+    assert peak < 8 * len(content)
