@@ -16,7 +16,10 @@ ignored (imported records get new ones).
 
 import csv
 import json
+import math
+import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -35,6 +38,13 @@ EMPTY_DATA = (None, "", [], {})
 MAX_ERRORS = 50
 # Spreadsheets run a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Deeper JSON is refused: the indented display recurses once per level, and
+# several hundred levels exhaust Python's stack.
+MAX_DEPTH = 100
+# Text PostgreSQL stores in neither text nor jsonb: the NUL character, and
+# UTF-16 surrogates, which only an unpaired escape such as "\ud800" puts
+# into a parsed string (and which no page could then show as UTF-8).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def _rows(queryset: QuerySet) -> Iterator[dict]:
@@ -99,7 +109,14 @@ def export_csv(queryset: QuerySet) -> Iterator[str]:
 
 
 def _refuse_constant(name: str):
-    raise ValueError(f"{name} is not a JSON number")
+    raise ValueError(f"{name} is not a JSON number; write it as a string or null.")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"{text} is too large a number; write it as a string.")
+    return value
 
 
 def json_error(exc: json.JSONDecodeError) -> str:
@@ -108,13 +125,67 @@ def json_error(exc: json.JSONDecodeError) -> str:
 
 
 def json_parse(text: str):
-    """Parse ``text`` as strict JSON: NaN and Infinity are refused.
+    """Parse ``text`` as strict JSON that a database can store.
 
-    PostgreSQL's jsonb has no NaN or Infinity, so a value holding one could
-    not be stored. Raise ``json.JSONDecodeError`` for a syntax error and
-    ``ValueError`` for such a constant.
+    PostgreSQL's jsonb has no NaN or Infinity, and a number too large for a
+    float would turn into Infinity, so both are refused. Raise
+    ``json.JSONDecodeError`` for a syntax error and ``ValueError``, with a
+    sentence for a person, for such a number or for nesting too deep for
+    Python to read. See ``json_refusal`` for what else a value must meet.
     """
-    return json.loads(text, parse_constant=_refuse_constant)
+    try:
+        return json.loads(
+            text, parse_constant=_refuse_constant, parse_float=_finite_float
+        )
+    except RecursionError as exc:
+        raise ValueError(
+            f"The JSON is nested more than {MAX_DEPTH} levels deep."
+        ) from exc
+
+
+def json_refusal(value) -> str | None:
+    """Return why parsed JSON ``value`` cannot be stored and shown, or None.
+
+    It is refused when nested more than ``MAX_DEPTH`` levels deep or when a
+    key or string holds text in ``UNSTORABLE``. The answer is a phrase that
+    completes a sentence whose subject the caller names ("The JSON ...").
+    """
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= MAX_DEPTH:
+                return f"is nested more than {MAX_DEPTH} levels deep."
+            children = [*item, *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+        elif isinstance(item, str) and (found := UNSTORABLE.search(item)):
+            escape = f"\\u{ord(found.group()):04x}"
+            if found.group() == "\x00":
+                return (
+                    f'holds "{escape}", the NUL character, which cannot be stored; '
+                    "remove it."
+                )
+            return (
+                f'holds "{escape}", half of a surrogate pair without its other '
+                "half, which cannot be stored; write the character itself."
+            )
+    return None
+
+
+def _storable_moment(moment: datetime) -> datetime | None:
+    """Return ``moment`` made aware, or None if it cannot be stored and shown.
+
+    The database keeps it in UTC and the admin shows it in the current time
+    zone; near the years 1 and 9999 either move can leave Python's range.
+    """
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    try:
+        moment.astimezone(UTC)
+        timezone.localtime(moment)
+    except OverflowError:
+        return None
+    return moment
 
 
 def _record_errors(number: int, item) -> tuple[dict | None, list[str]]:
@@ -138,6 +209,8 @@ def _record_errors(number: int, item) -> tuple[dict | None, list[str]]:
             f'{where}: "data" is empty ({json.dumps(item["data"])}); a record '
             "needs some data."
         )
+    elif problem := json_refusal(item["data"]):
+        errors.append(f'{where}: "data" {problem}')
     fields = {"data": item.get("data")}
 
     topic = item.get("research_topic")
@@ -148,6 +221,8 @@ def _record_errors(number: int, item) -> tuple[dict | None, list[str]]:
         errors.append(
             f'{where}: "research_topic" is longer than {max_length} characters.'
         )
+    elif topic is not None and (problem := json_refusal(topic)):
+        errors.append(f'{where}: "research_topic" {problem}')
     else:
         fields["research_topic"] = topic or None
 
@@ -164,9 +239,12 @@ def _record_errors(number: int, item) -> tuple[dict | None, list[str]]:
                 f'{where}: "created_at" must be an ISO 8601 date and time such '
                 f'as "2026-11-30T09:12:00+00:00", not {json.dumps(created)}.'
             )
+        elif (moment := _storable_moment(moment)) is None:
+            errors.append(
+                f'{where}: "created_at" {json.dumps(created)} lies outside the '
+                "years 1 to 9999 once moved to UTC or the local time zone."
+            )
         else:
-            if timezone.is_naive(moment):
-                moment = timezone.make_aware(moment)
             fields["created_at"] = moment
     return fields, errors
 
@@ -175,9 +253,9 @@ def records_parse(text: str) -> list[dict]:
     """Return the records of a JSON import file as ``Analytics`` fields.
 
     The file is a JSON array of objects. Each needs "data" (any JSON value
-    but null, "", [] or {}) and may give "research_topic" (a string) and
-    "created_at" (ISO 8601; without an offset it is read in the current time
-    zone). Raise
+    but null, "", [] or {}, that ``json_refusal`` accepts) and may give
+    "research_topic" (a string) and "created_at" (ISO 8601; without an
+    offset it is read in the current time zone). Raise
     :class:`RecordsRejected` listing every problem, by record number, when
     any record is wrong: an import is all or nothing.
     """
@@ -186,7 +264,7 @@ def records_parse(text: str) -> list[dict]:
     except json.JSONDecodeError as exc:
         raise RecordsRejected([json_error(exc)]) from exc
     except ValueError as exc:
-        raise RecordsRejected([f"{exc}."]) from exc
+        raise RecordsRejected([str(exc)]) from exc
     if not isinstance(payload, list):
         raise RecordsRejected(
             ['The file must hold a JSON array of records, [ {"data": ...}, ... ].']

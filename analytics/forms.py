@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from analytics import conf
 from analytics.exceptions import RecordsRejected
-from analytics.exchange import json_error, json_parse, records_parse
+from analytics.exchange import json_error, json_parse, json_refusal, records_parse
 from analytics.models import Analytics
 
 
@@ -38,7 +38,9 @@ class JSONEditorField(forms.JSONField):
 
     Django's own field rejects bad JSON with "Enter a valid JSON." and keeps
     the text; this one also names the line and column of the first error,
-    and refuses NaN and Infinity, which PostgreSQL's jsonb cannot store.
+    and refuses what the database could not store or the page not show:
+    NaN, Infinity and numbers too large for a float, the NUL character,
+    unpaired surrogates and nesting deeper than ``exchange.MAX_DEPTH``.
     """
 
     widget = JSONEditor
@@ -46,7 +48,7 @@ class JSONEditorField(forms.JSONField):
     def to_python(self, value):
         if not self.disabled and isinstance(value, str) and value.strip():
             try:
-                json_parse(value)
+                parsed = json_parse(value)
             except json.JSONDecodeError as exc:
                 raise ValidationError(
                     "%(position)s",
@@ -55,11 +57,30 @@ class JSONEditorField(forms.JSONField):
                 ) from exc
             except ValueError as exc:
                 raise ValidationError(
-                    _("%(problem)s; write it as a string or null."),
-                    code="invalid",
-                    params={"problem": str(exc)},
+                    "%(problem)s", code="invalid", params={"problem": str(exc)}
                 ) from exc
+            if problem := json_refusal(parsed):
+                raise ValidationError(
+                    _("The JSON %(problem)s"),
+                    code="invalid",
+                    params={"problem": problem},
+                )
         return super().to_python(value)
+
+    def bound_data(self, data, initial):
+        """Show the text as typed whenever the form comes back.
+
+        Django's field shows it again only when it is not JSON at all, and
+        otherwise re-encodes what it parsed: a value refused here would come
+        back rewritten, or not render at all (an unpaired surrogate), and a
+        form refused for another field would reformat the JSON.
+        ``InvalidJSONInput`` is Django's mark for text to show unchanged.
+        """
+        if self.disabled:
+            return initial
+        if data is None:
+            return None
+        return InvalidJSONInput(data)
 
     def prepare_value(self, value):
         if isinstance(value, InvalidJSONInput):

@@ -1,6 +1,8 @@
 import csv
 import io
 import json
+import logging
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -28,6 +30,12 @@ def export_url(export_format: str) -> str:
 
 def body(response) -> str:
     return b"".join(response.streaming_content).decode()
+
+
+def section(html: str, pattern: str) -> str:
+    """Return the first part of ``html`` matching ``pattern``, or ""."""
+    match = re.search(pattern, html, re.S)
+    return match.group(0) if match else ""
 
 
 def json_file(payload, name="records.json"):
@@ -75,6 +83,49 @@ class TestJSONEditor:
         assert escape(BROKEN) in html
         assert Analytics.objects.exists() is False
 
+    def test_add_saves_a_new_record(self, editor_client):
+        response = editor_client.post(
+            reverse("admin:analytics_analytics_add"),
+            {"research_topic": "contrast", "data": '{\n  "sample": 12\n}'},
+        )
+
+        assert response.status_code == 302
+        record = Analytics.objects.get()
+        assert (record.research_topic, record.data) == ("contrast", {"sample": 12})
+
+    @pytest.mark.parametrize(
+        ("typed", "problem"),
+        [
+            ('{"rate": 1e400}', "1e400 is too large a number"),
+            ('{"note": "\\u0000"}', "the NUL character"),
+            ('{"note": "\\ud800"}', "half of a surrogate pair"),
+        ],
+        ids=["huge-number", "nul", "lone-surrogate"],
+    )
+    def test_add_refuses_json_the_database_cannot_store(
+        self, editor_client, typed, problem
+    ):
+        response = editor_client.post(
+            reverse("admin:analytics_analytics_add"),
+            {"research_topic": "contrast", "data": typed},
+        )
+
+        assert response.status_code == 200
+        assert problem in response.context["adminform"].form.errors["data"][0]
+        assert escape(typed) in response.content.decode()
+        assert Analytics.objects.exists() is False
+
+    def test_add_refused_for_the_topic_keeps_the_json_as_typed(self, editor_client):
+        typed = '{"sample":12,  "rate":0.5}'
+
+        response = editor_client.post(
+            reverse("admin:analytics_analytics_add"),
+            {"research_topic": "t" * 256, "data": typed},
+        )
+
+        assert list(response.context["adminform"].form.errors) == ["research_topic"]
+        assert f"\n{escape(typed)}</textarea>" in response.content.decode()
+
     def test_change_saves_valid_json(self, editor_client, records):
         record = records[0]
 
@@ -103,8 +154,28 @@ class TestJSONEditor:
         )
 
         html = response.content.decode()
-        assert '<pre class="janus-json">' in html
+        assert f'<pre class="janus-json">{escape(chr(123) + chr(10))}' in html
+        assert escape('{\n  "n": 1\n}') in html
         assert "<textarea" not in html
+
+    def test_auditor_may_not_change_a_record(self, auditor_client, records):
+        response = auditor_client.post(
+            reverse("admin:analytics_analytics_change", args=[records[0].pk]),
+            {"research_topic": "changed", "data": '{"n": 99}'},
+        )
+
+        assert response.status_code == 403
+        records[0].refresh_from_db()
+        assert records[0].data == {"n": 1}
+
+    def test_delete_removes_the_record(self, editor_client, records):
+        response = editor_client.post(
+            reverse("admin:analytics_analytics_delete", args=[records[0].pk]),
+            {"post": "yes"},
+        )
+
+        assert response.status_code == 302
+        assert set(Analytics.objects.all()) == set(records[1:])
 
 
 @pytest.mark.django_db
@@ -119,10 +190,52 @@ class TestChangeList:
 
         assert set(response.context["cl"].result_list) == set(records[:2])
 
+    def test_topic_filter_offers_each_topic_and_marks_the_chosen_one(
+        self, auditor_client, records
+    ):
+        response = auditor_client.get(changelist(), {"research_topic": "contrast"})
+
+        html = section(
+            response.content.decode(),
+            r'<details data-filter-title="research topic".*?</details>',
+        )
+        choices = re.findall(r"<li( class=\"selected\")?>\s*<a [^>]*>([^<]*)</a>", html)
+        assert choices == [
+            ("", "All"),
+            (' class="selected"', "contrast"),
+            ("", "palette"),
+        ]
+
+    def test_list_shows_the_top_level_keys_of_the_data(self, auditor_client):
+        baker.make(Analytics, data={"sample": 12, "rate": 0.5})
+        baker.make(Analytics, data=[1, 2])
+
+        response = auditor_client.get(changelist())
+
+        html = section(response.content.decode(), r'<table id="result_list".*?</table>')
+        assert '<td class="field-data_summary">rate, sample</td>' in html
+        assert '<td class="field-data_summary">list</td>' in html
+
     def test_date_drill_down_by_year(self, auditor_client, records):
         response = auditor_client.get(changelist(), {"created_at__year": "2025"})
 
         assert list(response.context["cl"].result_list) == [records[2]]
+
+    def test_date_drill_down_offers_years_then_months(self, auditor_client, records):
+        years = section(
+            auditor_client.get(changelist()).content.decode(),
+            r'<nav class="toplinks".*?</nav>',
+        )
+        months = section(
+            auditor_client.get(
+                changelist(), {"created_at__year": "2026"}
+            ).content.decode(),
+            r'<nav class="toplinks".*?</nav>',
+        )
+
+        assert re.findall(r">(\d{4})</a>", years) == ["2025", "2026"]
+        assert "created_at__month=3" in months
+        assert re.findall(r'<a href="\?[^"]*">([^<]*)</a>', months) == ["March 2026"]
 
     def test_export_links_keep_the_filters(self, auditor_client, records):
         response = auditor_client.get(
@@ -209,6 +322,18 @@ class TestExport:
         assert response.status_code == 302
         assert response["Location"] == changelist() + "?e=1"
 
+    def test_export_is_logged_with_format_and_filters(
+        self, auditor_client, auditor, records, caplog
+    ):
+        caplog.set_level(logging.INFO, logger="analytics")
+
+        body(auditor_client.get(export_url("csv"), {"research_topic": "palette"}))
+
+        assert (
+            "analytics records exported format=csv filters='research_topic=palette' "
+            f"user={auditor.pk}"
+        ) in caplog.text
+
     def test_export_refuses_unknown_formats(self, auditor_client):
         assert auditor_client.get(export_url("xml")).status_code == 404
 
@@ -273,6 +398,41 @@ class TestImportPage:
 
         assert "the limit is" in response.context["form"].errors["file"][0]
         assert Analytics.objects.exists() is False
+
+    def test_import_refuses_a_file_that_is_not_utf8(self, editor_client):
+        upload = SimpleUploadedFile(
+            "records.json", '[{"data": "café"}]'.encode("latin-1")
+        )
+
+        response = editor_client.post(self.url(), {"file": upload})
+
+        assert response.context["form"].errors["file"] == [
+            "The file is not UTF-8 text."
+        ]
+        assert Analytics.objects.exists() is False
+
+    def test_import_of_text_the_database_cannot_store_imports_nothing(
+        self, editor_client
+    ):
+        payload = [{"data": {"a": 1}}, {"data": {"note": "\x00"}}]
+
+        response = editor_client.post(self.url(), {"file": json_file(payload)})
+
+        assert response.status_code == 200
+        assert response.context["form"].errors["file"] == [
+            'Record 2: "data" holds "\\u0000", the NUL character, which cannot be '
+            "stored; remove it."
+        ]
+        assert Analytics.objects.exists() is False
+
+    def test_import_is_logged_with_count_and_file_name(self, editor_client, caplog):
+        caplog.set_level(logging.INFO, logger="analytics")
+
+        editor_client.post(
+            self.url(), {"file": json_file([{"data": 1}, {"data": 2}], "found.json")}
+        )
+
+        assert "analytics records imported count=2 source='found.json'" in caplog.text
 
     def test_import_refuses_auditors(self, auditor_client):
         response = auditor_client.post(self.url(), {"file": json_file([{"data": 1}])})

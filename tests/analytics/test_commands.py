@@ -45,6 +45,14 @@ class TestComputeAnalytics:
         assert "Stored 4 reports" in output
         assert "janus.reports.colour: record #" in output
 
+    def test_compute_analytics_keeps_earlier_snapshots(self):
+        run("compute_analytics", "--topic", "images", "-v", "0")
+        make_image(created_at=timezone.now())
+        run("compute_analytics", "--topic", "images", "-v", "0")
+
+        snapshots = Analytics.objects.for_topic("janus.reports.images")
+        assert [record.data["count"] for record in snapshots] == [1, 0]
+
     def test_compute_analytics_with_topic_and_period(self):
         make_image(created_at=timezone.now() - timedelta(days=2))
         make_image(created_at=timezone.now() - timedelta(days=20))
@@ -165,6 +173,26 @@ class TestImportAnalytics:
                 "data", flat=True
             )
         ) == [{"trip": [1, 2]}, {"trip": [1, 2]}]
+
+    def test_import_analytics_reads_standard_input(self, monkeypatch):
+        monkeypatch.setattr("sys.stdin", StringIO('[{"data": {"piped": true}}]'))
+
+        run("import_analytics", "-")
+
+        assert list(Analytics.objects.values_list("data", flat=True)) == [
+            {"piped": True}
+        ]
+
+    def test_import_analytics_refuses_text_the_database_cannot_store(self, tmp_path):
+        path = tmp_path / "records.json"
+        path.write_text(
+            json.dumps([{"data": 1}, {"data": 2, "research_topic": "\x00"}])
+        )
+
+        with pytest.raises(CommandError, match='Record 2: "research_topic" holds'):
+            run("import_analytics", str(path))
+
+        assert Analytics.objects.exists() is False
 
     def test_import_analytics_says_when_the_file_is_missing(self, tmp_path):
         with pytest.raises(CommandError, match="Cannot read"):

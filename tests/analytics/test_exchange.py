@@ -7,8 +7,16 @@ import pytest
 from model_bakery import baker
 
 from analytics.exceptions import RecordsRejected
-from analytics.exchange import export_csv, export_json, records_parse
+from analytics.exchange import MAX_DEPTH, export_csv, export_json, records_parse
 from analytics.models import Analytics
+
+
+def nested(depth: int):
+    """Return a value of ``depth`` lists inside each other."""
+    value = 1
+    for _level in range(depth):
+        value = [value]
+    return value
 
 
 class TestRecordsParse:
@@ -82,7 +90,12 @@ class TestRecordsParse:
         [
             ('{"data": 1}', "The file must hold a JSON array of records"),
             ("[]", "The file holds no records."),
-            ('[{"data": NaN}]', "NaN is not a JSON number."),
+            (
+                '[{"data": NaN}]',
+                "NaN is not a JSON number; write it as a string or null.",
+            ),
+            ('[{"data": -1e999}]', "-1e999 is too large a number"),
+            ("[" * 100_000 + "]" * 100_000, "The JSON is nested more than 100 levels"),
         ],
     )
     def test_records_parse_refuses_a_file_that_is_not_a_list_of_records(
@@ -92,6 +105,39 @@ class TestRecordsParse:
             records_parse(text)
 
         assert caught.value.errors[0].startswith(message)
+
+    def test_records_parse_names_records_holding_what_cannot_be_stored(self, settings):
+        settings.TIME_ZONE = "Europe/Paris"
+        text = json.dumps(
+            [
+                {"data": {"note": "a\x00b"}},
+                {"data": ["\udc00"]},
+                {"data": {"ok": 1}, "research_topic": "nul\x00"},
+                {"data": {"deep": nested(MAX_DEPTH)}},
+                # In UTC the first falls before the year 1; in Paris the second
+                # falls after 9999.
+                {"data": 1, "created_at": "0001-01-01T00:30:00+01:00"},
+                {"data": 1, "created_at": "9999-12-31T23:30:00+00:00"},
+                {"data": {"fine": nested(MAX_DEPTH - 1)}, "research_topic": "ok"},
+            ]
+        )
+
+        with pytest.raises(RecordsRejected) as caught:
+            records_parse(text)
+
+        assert caught.value.errors == [
+            'Record 1: "data" holds "\\u0000", the NUL character, which cannot be '
+            "stored; remove it.",
+            'Record 2: "data" holds "\\udc00", half of a surrogate pair without '
+            "its other half, which cannot be stored; write the character itself.",
+            'Record 3: "research_topic" holds "\\u0000", the NUL character, which '
+            "cannot be stored; remove it.",
+            f'Record 4: "data" is nested more than {MAX_DEPTH} levels deep.',
+            'Record 5: "created_at" "0001-01-01T00:30:00+01:00" lies outside the '
+            "years 1 to 9999 once moved to UTC or the local time zone.",
+            'Record 6: "created_at" "9999-12-31T23:30:00+00:00" lies outside the '
+            "years 1 to 9999 once moved to UTC or the local time zone.",
+        ]
 
     def test_records_parse_caps_the_number_of_messages(self):
         with pytest.raises(RecordsRejected) as caught:

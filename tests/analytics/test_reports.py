@@ -1,7 +1,10 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from PIL import Image as PILImage
 
 from analytics.exceptions import UnknownReport
 from analytics.reports import (
@@ -15,6 +18,7 @@ from analytics.reports import (
     security_report,
 )
 from auditlog.models import Log, SecurityAction, SecurityEvent
+from images.analysis import analyze
 from images.models import AnalysisStatus, Image
 from tests.analytics.helpers import make_analysis, make_image, palette
 
@@ -296,6 +300,11 @@ class TestActivityReport:
             {"name": "ERROR", "count": 1},
             {"name": "WARNING", "count": 1},
         ]
+        assert report["by_module"] == [
+            {"name": "images.ingest", "count": 3},
+            {"name": "auditlog.auth", "count": 1},
+            {"name": "images.tasks", "count": 1},
+        ]
 
     def test_activity_report_lists_the_most_active_users(self, entries, period):
         assert activity_report(period)["most_active_users"] == [
@@ -356,3 +365,102 @@ def test_report_name_accepts_names_and_topics():
     assert report_name("janus.reports.activity") == "activity"
     with pytest.raises(UnknownReport, match=r"janus\.reports\.images"):
         report_name("color")
+
+
+def two_tone(first: str, second: str) -> PILImage.Image:
+    """Return a 40 x 20 image, left half ``first``, right half ``second``."""
+    image = PILImage.new("RGB", (40, 20), first)
+    image.paste(PILImage.new("RGB", (20, 20), second), (20, 0))
+    return image
+
+
+@pytest.mark.django_db
+def test_color_report_reads_the_documents_the_analysis_writes(period):
+    # At 7:1 no palette colour, nor white or black, reaches mid-grey, so its
+    # tokens are moved; navy and amber pass with their own text colours.
+    documents = [
+        analyze(PILImage.new("RGB", (20, 20), "#777777"), min_contrast=7.0),
+        analyze(two_tone("#1e3a8a", "#fbbf24")),
+    ]
+    for document in documents:
+        make_analysis(make_image(), created_at=DAY1, results=document)
+    moved = [item["token"] for item in documents[0]["tokens"]["adjusted"]]
+    assert moved and documents[1]["tokens"]["adjusted"] == []
+
+    report = color_report(period)
+
+    assert report["images"] == 2
+    assert {item["hex"]: item["images"] for item in report["top_colors"]} == {
+        "#777777": 1,
+        "#1e3a8a": 1,
+        "#fbbf24": 1,
+    }
+    means = [document["luminance"]["mean"] for document in documents]
+    assert report["luminance"]["mean"] == round((means[0] + means[1]) / 2, 4)
+    assert sum(report["luminance"]["image_means"]) == 2
+    assert sum(report["luminance"]["layers"].values()) == pytest.approx(1.0, abs=0.01)
+    assert report["tokens"] == {
+        "adjusted_images": 1,
+        "adjusted_share": 0.5,
+        "adjusted_tokens": {token: moved.count(token) for token in sorted(moved)},
+    }
+
+
+def add_rows(count: int) -> None:
+    """Add ``count`` images, analyses, log entries and sign-in events."""
+    for index in range(count):
+        day = DAY1 + timedelta(hours=index)
+        image = make_image(
+            created_at=day,
+            image_metadata={"format": ["PNG", "JPEG"][index % 2]},
+            color_type="RGB",
+            bit_depth=8,
+            width=10 + index,
+            height=10,
+            file_size_bytes=1000 * index,
+        )
+        make_analysis(
+            image, created_at=day, results={"palette": palette(("#123456", 1.0))}
+        )
+        Log.objects.create(
+            action="x", timestamp=day, level="INFO", module="m", username=f"u{index}"
+        )
+        SecurityEvent.objects.create(
+            action=SecurityAction.LOGIN_FAILED, timestamp=day, username=f"u{index}"
+        )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "report",
+    [images_report, color_report, activity_report, security_report],
+    ids=lambda report: report.__name__,
+)
+def test_report_query_count_does_not_grow_with_rows(report, period):
+    add_rows(1)
+    with CaptureQueriesContext(connection) as one_row:
+        report(period)
+    add_rows(24)
+    with CaptureQueriesContext(connection) as many_rows:
+        report(period)
+
+    assert len(many_rows) == len(one_row), [q["sql"] for q in many_rows]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "report",
+    [images_report, activity_report, security_report],
+    ids=lambda r: r.__name__,
+)
+def test_report_counts_in_the_database(report, period):
+    add_rows(3)
+
+    with CaptureQueriesContext(connection) as queries:
+        report(period)
+
+    # Every query aggregates: counting never means loading the rows.
+    assert queries.captured_queries
+    assert all("COUNT(" in query["sql"].upper() for query in queries), [
+        query["sql"] for query in queries
+    ]
