@@ -274,7 +274,9 @@ def dashboard_figures(request, *, site, now=None) -> dict | None:
             _total(
                 "logs-today",
                 _("log entries today"),
-                Log.objects.filter(timestamp__gte=today_start).count(),
+                Log.objects.filter(
+                    timestamp__gte=today_start, timestamp__lt=tomorrow
+                ).count(),
                 changelist_url(
                     site, Log, timestamp__gte=today_start, timestamp__lt=tomorrow
                 ),

@@ -10,10 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import escape
 
 from auditlog.models import Log, SecurityAction, SecurityEvent
-from images.models import AnalysisStatus, Image
+from images.models import AnalysisStatus, Image, ImageAnalysis
 from janus.charts import bar_chart
 from tests.analytics.helpers import make_analysis, make_image, palette
 
@@ -85,7 +86,9 @@ def data(db):
 
 @pytest.mark.django_db
 class TestFigures:
-    def test_superadmin_sees_every_figure(self, superadmin_client, data):
+    def test_superadmin_sees_every_figure(
+        self, superadmin_client, django_user_model, data
+    ):
         # Counted before the request: records logged inside a transaction
         # reach the table only when the request ends.
         logs_today = Log.objects.filter(timestamp__gte=today_start()).count()
@@ -97,6 +100,7 @@ class TestFigures:
         assert list(figures) == ALL_TOTALS
         assert figures["images"] == str(Image.objects.count())
         assert figures["analyses"] == "3"
+        assert figures["users"] == str(django_user_model.objects.count())
         assert figures["logs-today"] == str(logs_today)
         assert figures["failed-today"] == "2"
         keys = [c["key"] for c in response.context["dashboard"]["charts"]]
@@ -117,6 +121,38 @@ class TestFigures:
         failures = chart(response, "failed-sign-ins")
         assert [row["value"] for row in failures["rows"][-2:]] == ["1", "2"]
         assert "4 failed sign-ins in the last 30 days" in failures["summary"]
+
+    def test_logs_today_counts_only_todays_entries(self, superadmin_client, data):
+        tomorrow = today_start() + timedelta(days=1)
+        Log.objects.create(action="next", level="INFO", module="m", timestamp=tomorrow)
+        expected = Log.objects.filter(
+            timestamp__gte=today_start(), timestamp__lt=tomorrow
+        ).count()
+
+        assert totals(superadmin_client.get(INDEX))["logs-today"] == str(expected)
+
+    def test_charts_cover_the_configured_days(self, superadmin_client, data, settings):
+        settings.JANUS_ANALYTICS_DASHBOARD_DAYS = 7
+
+        response = superadmin_client.get(INDEX)
+
+        uploads = chart(response, "uploads")
+        assert len(uploads["rows"]) == 7
+        assert uploads["svg"].count("<a href=") == 7
+        assert "in the last 7 days" in uploads["summary"]
+
+    def test_chart_text_states_the_figures_in_words(self, superadmin_client, data):
+        failures = chart(superadmin_client.get(INDEX), "failed-sign-ins")
+        today = date_format(timezone.localdate(), "M j")
+        yesterday = date_format(timezone.localdate() - timedelta(days=1), "M j")
+
+        assert failures["summary"] == (
+            f"4 failed sign-ins in the last 30 days, the most on {today} (2)."
+        )
+        description = re.search(r"<desc [^>]*>(.*?)</desc>", failures["svg"]).group(1)
+        assert description.startswith(failures["summary"])
+        assert f"{yesterday}: 1; {today}: 2" in description
+        assert f'aria-label="{today}: 2"' in failures["svg"]
 
     def test_charts_are_accessible_svg_without_outside_resources(
         self, superadmin_client, data
@@ -139,6 +175,42 @@ class TestFigures:
         assert colors["items"][0]["hex"].startswith("#f")
         assert {item["hex"] for item in colors["items"][1:]} == {"#ffffff", "#000080"}
         assert 'class="janus-palette"' in colors["strip"]
+
+    def test_colour_strip_names_its_colours_for_screen_readers(
+        self, superadmin_client, data
+    ):
+        colors = superadmin_client.get(INDEX).context["dashboard"]["colors"]
+
+        hexes = ", ".join(item["hex"] for item in colors["items"])
+        assert f'role="img" aria-label="Palette: {hexes}"' in colors["strip"]
+
+    def test_colour_trend_takes_the_newest_analysis_of_each_image(
+        self, superadmin_client, db
+    ):
+        image = make_image()
+        now = timezone.now()
+        make_analysis(
+            image,
+            created_at=now - timedelta(hours=2),
+            results={"palette": palette(("#00ff00", 1.0))},
+        )
+        make_analysis(
+            image, created_at=now, results={"palette": palette(("#0000ff", 1.0))}
+        )
+
+        colors = superadmin_client.get(INDEX).context["dashboard"]["colors"]
+
+        assert [item["hex"] for item in colors["items"]] == ["#0000ff"]
+        assert colors["items"][0]["caption"] == "in 1 of 1 images"
+
+    def test_colour_trend_reads_at_most_the_configured_analyses(
+        self, superadmin_client, data, settings
+    ):
+        settings.JANUS_ANALYTICS_DASHBOARD_ANALYSES = 1
+
+        colors = superadmin_client.get(INDEX).context["dashboard"]["colors"]
+
+        assert {item["caption"] for item in colors["items"]} == {"in 1 of 1 images"}
 
     def test_dashboard_without_data_says_so(self, superadmin_client):
         response = superadmin_client.get(INDEX)
@@ -177,27 +249,56 @@ class TestPermissions:
         assert response.context["dashboard"] is None
         assert 'id="janus-dashboard"' not in response.content.decode()
 
+    @pytest.mark.parametrize(
+        ("app_label", "codename", "shown_totals", "shown_charts", "colours"),
+        [
+            ("images", "view_image", ["images"], ["uploads"], False),
+            ("images", "view_imageanalysis", ["analyses"], [], True),
+            ("accounts", "view_user", ["users"], [], False),
+            ("auditlog", "view_log", ["logs-today"], [], False),
+            (
+                "auditlog",
+                "view_securityevent",
+                ["failed-today"],
+                ["failed-sign-ins"],
+                False,
+            ),
+        ],
+        ids=["image", "imageanalysis", "user", "log", "securityevent"],
+    )
     def test_one_permission_shows_only_its_figures(
-        self, client, django_user_model, data
+        self,
+        client,
+        django_user_model,
+        data,
+        app_label,
+        codename,
+        shown_totals,
+        shown_charts,
+        colours,
     ):
         user = django_user_model.objects.create_user(
             username="watcher", email="w@example.org", password="pw", is_staff=True
         )
         user.user_permissions.add(
-            Permission.objects.get(
-                content_type__app_label="auditlog", codename="view_securityevent"
-            )
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
         )
         client.force_login(user)
 
         response = client.get(INDEX)
 
-        assert list(totals(response)) == ["failed-today"]
-        assert [c["key"] for c in response.context["dashboard"]["charts"]] == [
-            "failed-sign-ins"
+        html = dashboard_html(response)
+        assert list(totals(response)) == shown_totals
+        assert [c["key"] for c in response.context["dashboard"]["charts"]] == (
+            shown_charts
+        )
+        assert (response.context["dashboard"]["colors"] is not None) is colours
+        shown_ids = re.findall(r'id="((?:total|chart)-[\w-]+)"', html)
+        assert shown_ids == [
+            *(f"total-{key}" for key in shown_totals),
+            *(f"chart-{key}" for key in shown_charts),
+            *(["chart-colors"] if colours else []),
         ]
-        assert response.context["dashboard"]["colors"] is None
-        assert "Uploads per day" not in dashboard_html(response)
 
 
 @pytest.mark.django_db
@@ -211,6 +312,31 @@ class TestLinks:
         url = total_url(auditor_client.get(INDEX), "images")
 
         assert self.follow(auditor_client, url).result_count == Image.objects.count()
+
+    def test_analyses_total_opens_the_analysis_list(self, auditor_client, data):
+        url = total_url(auditor_client.get(INDEX), "analyses")
+
+        changelist = self.follow(auditor_client, url)
+
+        assert changelist.result_count == ImageAnalysis.objects.count() == 3
+
+    def test_users_total_opens_the_user_list(
+        self, superadmin_client, django_user_model, data
+    ):
+        url = total_url(superadmin_client.get(INDEX), "users")
+
+        changelist = self.follow(superadmin_client, url)
+
+        assert changelist.result_count == django_user_model.objects.count()
+
+    def test_uploads_chart_title_opens_the_images_of_the_period(
+        self, auditor_client, data
+    ):
+        url = chart(auditor_client.get(INDEX), "uploads")["url"]
+
+        listed = self.follow(auditor_client, url).result_list
+
+        assert set(listed) == set(data["images"])
 
     def test_upload_bar_opens_the_images_of_that_day(self, auditor_client, data):
         today_row = chart(auditor_client.get(INDEX), "uploads")["rows"][-1]
