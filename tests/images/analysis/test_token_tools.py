@@ -87,19 +87,46 @@ def declared_colors(css: str) -> dict[str, str]:
     return colors
 
 
-def run_tool(node_modules: Path, tool: str, args: list[str], cwd: Path):
-    # picocolors (Terrazzo) colors its output whenever CI is set.
-    env = {**os.environ, "NO_COLOR": "1"}
+def tool_env(node_modules: Path) -> dict[str, str]:
+    """Return the environment the tools run in.
+
+    The pinned Node in node_modules/.bin comes first on PATH, so the tools'
+    "#!/usr/bin/env node" lines find it; picocolors (Terrazzo) colors its
+    output whenever CI is set, which NO_COLOR turns off.
+    """
+    path = os.pathsep.join([str(node_modules / ".bin"), os.environ.get("PATH", "")])
+    env = {**os.environ, "NO_COLOR": "1", "PATH": path}
     env.pop("FORCE_COLOR", None)
+    return env
+
+
+def run_tool(node_modules: Path, tool: str, args: list[str], cwd: Path):
     return subprocess.run(
         [str(node_modules / ".bin" / tool), *args],
         cwd=cwd,
-        env=env,
+        env=tool_env(node_modules),
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def test_tools_run_on_a_node_style_dictionary_supports(node_modules):
+    package = json.loads(
+        (node_modules / "style-dictionary" / "package.json").read_text()
+    )
+    oldest = int(re.fullmatch(r">=(\d+)\.\d+\.\d+", package["engines"]["node"])[1])
+
+    result = subprocess.run(
+        ["node", "--version"],
+        env=tool_env(node_modules),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert int(re.match(r"v(\d+)\.", result.stdout)[1]) >= oldest
 
 
 def assert_clean(result, folder: Path):
