@@ -119,7 +119,7 @@ def image_ingest(
                 original_name=clean_original_name(original_name),
                 sha256=info.sha256,
                 file_size_bytes=info.file_size,
-                **_metadata_columns(info),
+                **info.columns(),
             )
     except IntegrityError as exc:
         _delete_files(stored, stored_thumbnail)
@@ -170,7 +170,7 @@ def image_replace_file(
     image.file_size_bytes = info.file_size
     if original_name is not None:
         image.original_name = clean_original_name(original_name)
-    for column, value in _metadata_columns(info).items():
+    for column, value in info.columns().items():
         setattr(image, column, value)
     try:
         with transaction.atomic():
@@ -194,17 +194,6 @@ def image_delete_files(*, image: Image) -> None:
     """Remove the files of a deleted image once its transaction commits."""
     names = (image.file.name, image.thumbnail.name if image.thumbnail else None)
     transaction.on_commit(lambda: _delete_files(*names))
-
-
-def _metadata_columns(info: ImageInfo) -> dict:
-    return {
-        "width": info.width,
-        "height": info.height,
-        "bit_depth": info.bit_depth,
-        "color_type": info.color_type,
-        "compression_method": info.compression_method,
-        "image_metadata": info.metadata,
-    }
 
 
 def _delete_files(*names: str | None) -> None:

@@ -361,6 +361,17 @@ class ImageInfo:
     sha256: str
     metadata: dict
 
+    def columns(self) -> dict:
+        """Return the values of the images table's metadata columns."""
+        return {
+            "width": self.width,
+            "height": self.height,
+            "bit_depth": self.bit_depth,
+            "color_type": self.color_type,
+            "compression_method": self.compression_method,
+            "image_metadata": self.metadata,
+        }
+
 
 @dataclass(frozen=True)
 class _PngHeader:

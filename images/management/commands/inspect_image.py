@@ -63,15 +63,7 @@ class Command(BaseCommand):
         }
 
     def report(self, path, info, options, analysis=None):
-        record = {
-            "file": path,
-            "width": info.width,
-            "height": info.height,
-            "bit_depth": info.bit_depth,
-            "color_type": info.color_type,
-            "compression_method": info.compression_method,
-            "image_metadata": info.metadata,
-        }
+        record = {"file": path, **info.columns()}
         if analysis is not None:
             record.update(analysis)
         if options["json"]:
