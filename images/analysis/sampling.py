@@ -48,9 +48,9 @@ def open_image(source):
 
 
 def _has_alpha(image):
-    return image.mode in ("RGBA", "LA", "PA", "RGBa") or (
-        image.mode == "P" and "transparency" in image.info
-    )
+    # A "transparency" entry is a PNG tRNS chunk or a GIF transparent index:
+    # one palette index, grey level or RGB value that stands for clear.
+    return image.mode in ("RGBA", "LA", "PA", "RGBa") or "transparency" in image.info
 
 
 def sample_dimensions(size, limit=SAMPLE_PIXELS):
@@ -80,9 +80,16 @@ def load_sample(source, *, limit=SAMPLE_PIXELS):
 
     if image.mode == "I" or image.mode.startswith("I;16"):
         # Pillow clips 16-bit grey to 255 when converting to RGB; keep the
-        # high byte instead.
-        high = np.clip(np.asarray(image).astype(np.int64) >> 8, 0, 255)
-        image = Image.fromarray(high.astype(np.uint8), "L")
+        # high byte instead, and turn a transparent grey level into alpha
+        # here, while the full value is still there to compare.
+        values = np.asarray(image).astype(np.int64)
+        high = np.clip(values >> 8, 0, 255).astype(np.uint8)
+        key = image.info.get("transparency")
+        if isinstance(key, int):
+            alpha = np.where(values == key, 0, 255).astype(np.uint8)
+            image = Image.fromarray(np.dstack([high, high, high, alpha]), "RGBA")
+        else:
+            image = Image.fromarray(high, "L")
 
     alpha_histogram = None
     if _has_alpha(image):

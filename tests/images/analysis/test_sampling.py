@@ -53,6 +53,29 @@ class TestAlpha:
         assert alpha["has_alpha"] is True
         assert alpha["transparent"] == 0.4
 
+    @pytest.mark.parametrize(
+        ("mode", "clear", "kept", "expected"),
+        [
+            ("RGB", (255, 0, 0), (0, 0, 255), "#0000ff"),
+            ("L", 255, 0, "#000000"),
+            ("I;16", 0xFFFF, 0x0101, "#010101"),
+        ],
+        ids=["rgb", "grey", "grey-16-bit"],
+    )
+    def test_png_transparent_color_is_left_out_of_the_palette(
+        self, mode, clear, kept, expected
+    ):
+        image = Image.new(mode, (10, 10), kept)
+        image.paste(clear, (0, 0, 10, 4))
+        png = encoded(image, "PNG", transparency=clear)
+
+        document = analyze(png)
+
+        assert document["alpha"]["transparent"] == 0.4
+        assert [(e["hex"], e["share"]) for e in document["palette"]] == [
+            (expected, 1.0)
+        ]
+
     def test_fully_transparent_image_gives_an_empty_palette(self):
         document = analyze(Image.new("RGBA", (8, 8), (10, 20, 30, 0)))
         assert document["palette"] == []
