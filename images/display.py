@@ -102,6 +102,7 @@ def analysis_report(analysis) -> dict | None:
             for pair in tokens.get("pairs") or []
         ],
         "adjusted": tokens.get("adjusted") or [],
+        "min_contrast": tokens.get("min_contrast"),
         "dtcg_url": reverse("admin:images_imageanalysis_dtcg", args=[analysis.pk]),
         "css_url": reverse("admin:images_imageanalysis_css", args=[analysis.pk]),
     }

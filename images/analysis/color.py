@@ -152,23 +152,33 @@ def from_hex(value):
     return tuple(int(digits[i : i + 2], 16) for i in (0, 2, 4))
 
 
+_FIT_STEPS = np.linspace(0.0, 1.0, 257)
+
+
 def fit_to_srgb8(lab):
     """Return the 8-bit sRGB color nearest in hue to one CIELAB color.
 
     A color outside the sRGB gamut keeps its L* and hue angle and loses
-    chroma, found by bisection, until it fits; clipping the channels instead
-    would shift the hue.
+    chroma until it fits; clipping the channels instead would shift the hue.
+    The chroma scale is searched on a grid of 257 steps and then on 257
+    steps between the last two grid points, each in one vectorised test,
+    which pins it to 1/65536 of the chroma.
     """
     lab = np.asarray(lab, dtype=np.float64).reshape(3)
     lab = np.array([min(max(lab[0], 0.0), 100.0), lab[1], lab[2]])
     if not in_gamut(lab):
+        # The grey at scale 0 is inside, and along a line of constant L*
+        # and hue a color leaves the sRGB gamut once, so the scales that
+        # fit form one run from 0 upward.
         low, high = 0.0, 1.0
-        for _ in range(24):
-            middle = (low + high) / 2.0
-            scaled = np.array([lab[0], lab[1] * middle, lab[2] * middle])
-            if in_gamut(scaled):
-                low = middle
-            else:
-                high = middle
+        for _ in range(2):
+            scales = low + (high - low) * _FIT_STEPS
+            candidates = np.empty((scales.size, 3))
+            candidates[:, 0] = lab[0]
+            candidates[:, 1] = lab[1] * scales
+            candidates[:, 2] = lab[2] * scales
+            inside = np.flatnonzero(in_gamut(candidates))
+            last = inside[-1] if inside.size else 0
+            low, high = scales[last], scales[min(last + 1, scales.size - 1)]
         lab = np.array([lab[0], lab[1] * low, lab[2] * low])
     return lab_to_srgb8(lab)

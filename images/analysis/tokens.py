@@ -25,22 +25,28 @@ Every one of these gets a text token "on-<name>" that passes min_contrast
 (WCAG AA for normal text, 4.5:1, by default) against it:
 
 1. the palette color with the highest contrast, if it passes;
-2. otherwise white or black, whichever contrasts more, if it passes;
-3. otherwise the token itself is moved in L* (hue and chroma kept, chroma
-   reduced only to stay inside sRGB) just far enough for white or black to
-   pass, and the move is listed under "adjusted".
+2. otherwise a palette color moved in L* (hue and chroma kept, chroma
+   reduced only to stay inside sRGB) toward white or black, whichever end
+   contrasts more with the token, just far enough to pass: of all palette
+   colors, the one that needs the smallest move. The text keeps the hue of
+   the image instead of turning plain white or black;
+3. otherwise (no palette color passes even when moved all the way, which
+   only happens above 4.58:1, or the palette is empty) white or black,
+   whichever contrasts more; if neither passes, the token itself is moved
+   in L* just far enough for it to pass.
 
-Step 3 never runs at 4.5:1: the ratios of a color against white and against
-black multiply to 21, so the larger is at least sqrt(21) = 4.58. It runs for
-targets above that, such as AAA's 7:1. Ratios are checked on the final 8-bit
-colors, and every pair is listed with its ratio under "pairs".
+Every move in steps 2 and 3 is listed under "adjusted" with the token, its
+color before and after and the change in L*. At 4.5:1 step 3 never moves a
+token: the ratios of a color against white and against black multiply to
+21, so the larger is at least sqrt(21) = 4.58. Ratios are checked on the
+final 8-bit colors, and every pair is listed with its ratio under "pairs".
 """
 
 import math
 from dataclasses import dataclass
 
 from . import color
-from .contrast import AA_NORMAL, BLACK, WHITE, hex_contrast
+from .contrast import AA_NORMAL, BLACK, WHITE, hex_contrast, luminance_of_hex
 
 SURFACE_TOKENS = ("background", "surface", "primary", "secondary", "accent")
 MIN_SHARE = 0.05
@@ -194,34 +200,84 @@ def _palette_text(colors, surface, min_contrast):
     return best
 
 
-def _lighten_or_darken(surface, text, min_contrast):
-    """Return surface moved in L*, away from text, just far enough to pass."""
-    direction = 1.0 if text == BLACK else -1.0
-    span = 100.0 - surface.lab[0] if direction > 0 else surface.lab[0]
+def _lightness_of(luminance):
+    """Return the CIELAB L* of a relative luminance (Y, white = 1)."""
+    if luminance > (6.0 / 29.0) ** 3:
+        return 116.0 * luminance ** (1.0 / 3.0) - 16.0
+    return luminance * (29.0 / 3.0) ** 3
+
+
+def _needed_lightness(fixed_hex, direction, min_contrast):
+    """Return the L* a color must reach to pass against fixed_hex, or None.
+
+    direction +1.0 asks for a lighter color, -1.0 for a darker one; None
+    means no luminance in that direction gives min_contrast.
+    """
+    fixed = luminance_of_hex(fixed_hex)
+    if direction > 0:
+        needed = min_contrast * (fixed + 0.05) - 0.05
+    else:
+        needed = (fixed + 0.05) / min_contrast - 0.05
+    if not 0.0 <= needed <= 1.0:
+        return None
+    return _lightness_of(needed)
+
+
+def _move_lightness(moving, fixed_hex, direction, min_contrast):
+    """Return moving shifted in L* toward direction until it passes, or None.
+
+    direction is +1.0 (lighter) or -1.0 (darker); the move is the smallest
+    that gives min_contrast against fixed_hex, and None means that no move
+    does. Relative luminance is CIE Y, so the L* to reach follows from the
+    ratio directly; a short walk then absorbs what fitting into sRGB and
+    rounding to 8 bits change.
+    """
+    target = _needed_lightness(fixed_hex, direction, min_contrast)
+    if target is None:
+        return None
+    span = 100.0 - moving.lab[0] if direction > 0 else moving.lab[0]
 
     def moved(delta):
-        lightness = surface.lab[0] + direction * delta
-        return _from_lab((lightness, surface.lab[1], surface.lab[2]))
+        lightness = moving.lab[0] + direction * delta
+        return _from_lab((lightness, moving.lab[1], moving.lab[2]))
 
     def passes(candidate):
-        return hex_contrast(candidate.hex, text) >= min_contrast
+        return hex_contrast(candidate.hex, fixed_hex) >= min_contrast
 
-    # Contrast with black rises with L* and contrast with white falls, so
-    # bisection finds the smallest passing move; 8-bit rounding can break
-    # monotonicity by a hair, hence the final walk.
-    low, high = 0.0, span
-    for _ in range(30):
-        middle = (low + high) / 2.0
-        if passes(moved(middle)):
-            high = middle
-        else:
-            low = middle
-    delta = high
+    delta = min(span, max(0.0, (target - moving.lab[0]) * direction))
     result = moved(delta)
-    while not passes(result) and delta < span:
-        delta = min(span, delta + 0.25)
+    while not passes(result):
+        if delta >= span:
+            return None
+        delta = min(span, delta + 0.1)
         result = moved(delta)
     return result
+
+
+def _moved_palette_text(colors, surface, min_contrast):
+    """Return the palette color that passes after the smallest L* move.
+
+    Every color moves toward the end, white or black, that contrasts more
+    with surface, so the one already nearest that end in L* has the least
+    way to go. Return (original, moved), or None when it cannot pass.
+    """
+    if not colors:
+        return None
+    lighter = hex_contrast(WHITE, surface.hex) >= hex_contrast(BLACK, surface.hex)
+    direction = 1.0 if lighter else -1.0
+    # Ties go to the earlier palette color.
+    nearest = max(colors, key=lambda c: (direction * c.lab[0], -c.index))
+    moved = _move_lightness(nearest, surface.hex, direction, min_contrast)
+    return None if moved is None else (nearest, moved)
+
+
+def _adjustment(token, before, after):
+    return {
+        "token": token,
+        "from": before.hex,
+        "to": after.hex,
+        "delta_l": round(after.lab[0] - before.lab[0], 2),
+    }
 
 
 def derive_tokens(palette, *, min_contrast=AA_NORMAL):
@@ -263,24 +319,30 @@ def derive_tokens(palette, *, min_contrast=AA_NORMAL):
         surface = chosen[name]
         text_name = f"on-{name}"
         found = _palette_text(colors, surface, min_contrast)
+        moved_text = None
+        if found is None:
+            moved_text = _moved_palette_text(colors, surface, min_contrast)
         if found is not None:
             text = found[0].hex
             roles[text_name] = f"palette color {found[0].index + 1}"
+        elif moved_text is not None:
+            original, moved = moved_text
+            text = moved.hex
+            adjusted.append(_adjustment(text_name, original, moved))
+            roles[text_name] = (
+                f"palette color {original.index + 1}, L* moved to reach "
+                f"{min_contrast:g}:1"
+            )
         else:
             on_white = hex_contrast(WHITE, surface.hex)
             on_black = hex_contrast(BLACK, surface.hex)
             text = WHITE if on_white >= on_black else BLACK
             roles[text_name] = "white" if text == WHITE else "black"
             if max(on_white, on_black) < min_contrast:
-                moved = _lighten_or_darken(surface, text, min_contrast)
-                adjusted.append(
-                    {
-                        "token": name,
-                        "from": surface.hex,
-                        "to": moved.hex,
-                        "delta_l": round(moved.lab[0] - surface.lab[0], 2),
-                    }
-                )
+                # Away from the text: lighter under black, darker under white.
+                direction = 1.0 if text == BLACK else -1.0
+                moved = _move_lightness(surface, text, direction, min_contrast)
+                adjusted.append(_adjustment(name, surface, moved))
                 roles[name] += f"; L* moved to reach {min_contrast:g}:1"
                 surface = moved
         result_colors[name] = surface.hex

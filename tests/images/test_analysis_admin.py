@@ -38,6 +38,26 @@ class TestAnalysisPage:
         assert "<script" not in report
         assert "http" not in report.replace('xmlns="http://www.w3.org/2000/svg"', "")
 
+    def test_page_lists_tokens_moved_in_lightness(
+        self, auditor_client, user, django_capture_on_commit_callbacks
+    ):
+        # Mid greys: no palette grey is 4.5:1 from another, so the text
+        # tokens are greys moved toward black.
+        greys = image_bytes(size=(90, 30), color=(118, 118, 118), accent=(122,) * 3)
+        with django_capture_on_commit_callbacks(execute=True):
+            image = image_ingest(source=upload("greys.png", greys), user=user)
+        analysis = image.analyses.get()
+        moved = analysis.analysis_results["tokens"]["adjusted"][0]
+
+        response = auditor_client.get(
+            reverse("admin:images_imageanalysis_change", args=[analysis.pk])
+        )
+
+        html = response.content.decode()
+        assert "Moved in lightness to reach 4.5:1:" in html
+        assert f"{moved['token']} {moved['from']} → {moved['to']}" in html
+        assert f"(ΔL* {moved['delta_l']})" in html
+
     def test_dtcg_download_is_valid_token_json(self, auditor_client, analysed):
         response = auditor_client.get(
             reverse("admin:images_imageanalysis_dtcg", args=[analysed.pk])

@@ -26,9 +26,10 @@ from .test_tokens import MID_GREYS
 
 pytestmark = [pytest.mark.tokentools, pytest.mark.django_db]
 
-# A navy background with four clear accents, analysed for AA; and six mid
-# greys analysed for 7:1, which no grey reaches with white or black text, so
-# every surface token is moved in lightness ("adjusted").
+# A navy background with four clear accents, analysed for AA, where some
+# text tokens are palette colors moved in lightness; and six mid greys
+# analysed for 7:1, which no grey reaches with white or black text, so
+# surface tokens are moved instead (both kinds are listed as "adjusted").
 ACCENTS = ["#fbbf24", "#dc2626", "#10b981", "#f5f5f4"]
 IMAGES = {
     "colorful": ([("#1e3a8a", 60), *[(accent, 15) for accent in ACCENTS]], AA_NORMAL),
@@ -144,8 +145,13 @@ def export(request, tmp_path, auditor_client):
     picture = tmp_path / "stripes.png"
     stripes_image(stripes).save(picture)
     document = analyze_image(picture, min_contrast=min_contrast)
-    # Only the 7:1 analysis moves tokens; the export must carry both kinds.
-    assert bool(document["tokens"]["adjusted"]) is (min_contrast > AA_NORMAL)
+    # Both analyses move text tokens in L*; only the 7:1 one, where no
+    # grey reaches 7:1 with white or black, moves surface tokens too. The
+    # exports therefore carry kept, moved text and moved surface colors.
+    moved = {change["token"] for change in document["tokens"]["adjusted"]}
+    assert moved, "the export must carry colors moved in lightness"
+    surfaces_moved = any(not token.startswith("on-") for token in moved)
+    assert surfaces_moved is (min_contrast > AA_NORMAL)
 
     image = baker.make(Image, file="images/stripes.png", sha256="0" * 64)
     analysis = baker.make(ImageAnalysis, image=image, analysis_results=document)

@@ -44,12 +44,47 @@ class TestTextTokens:
         tokens = derive_tokens(palette, min_contrast=7.0)
         assert min(token_contrast(tokens).values()) >= 7.0
 
-    def test_mid_greys_fall_back_to_black_or_white_at_aa(self):
+    def test_text_is_a_palette_color_moved_in_lightness_when_none_passes(self):
         tokens = derive_tokens(palette_of(MID_GREYS))
-        texts = {tokens["colors"][f"on-{name}"] for name in SURFACE_TOKENS}
-        assert texts <= {"#000000", "#ffffff"}
-        assert min(token_contrast(tokens).values()) >= 4.5
-        assert tokens["adjusted"] == []
+
+        changes = {change["token"]: change for change in tokens["adjusted"]}
+        assert set(changes) == {f"on-{name}" for name in SURFACE_TOKENS}
+        for name in SURFACE_TOKENS:
+            change = changes[f"on-{name}"]
+            assert change["from"] in MID_GREYS
+            assert tokens["colors"][f"on-{name}"] == change["to"]
+            assert hex_contrast(change["from"], tokens["colors"][name]) < 4.5
+            assert hex_contrast(change["to"], tokens["colors"][name]) >= 4.5
+
+    def test_moved_text_keeps_the_hue_of_its_palette_color(self):
+        tokens = derive_tokens(palette_of(["#d0602a", "#2a80d0"]))
+
+        change = {c["token"]: c for c in tokens["adjusted"]}["on-background"]
+        before = color.srgb8_to_lab(np.array(color.from_hex(change["from"])))
+        after = color.srgb8_to_lab(np.array(color.from_hex(change["to"])))
+        hue_before = math.degrees(math.atan2(before[2], before[1]))
+        hue_after = math.degrees(math.atan2(after[2], after[1]))
+        assert change["from"] == "#2a80d0"
+        assert abs(hue_after - hue_before) < 5.0
+        assert after[0] - before[0] == pytest.approx(change["delta_l"], abs=0.01)
+        assert tokens["roles"]["on-background"] == (
+            "palette color 2, L* moved to reach 4.5:1"
+        )
+
+    def test_moved_text_takes_the_palette_color_needing_the_smallest_move(self):
+        # Text on these greys must go darker, and the darkest grey has the
+        # shortest way to go; the palette lists it last.
+        tokens = derive_tokens(palette_of(MID_GREYS[::-1]))
+
+        change = {c["token"]: c for c in tokens["adjusted"]}["on-background"]
+        assert change["from"] == "#767676"
+        assert change["delta_l"] < 0
+
+    def test_surfaces_are_not_moved_at_aa(self):
+        for palette in random_palettes(80, seed=3):
+            tokens = derive_tokens(palette)
+            moved = [c["token"] for c in tokens["adjusted"]]
+            assert all(token.startswith("on-") for token in moved)
 
     def test_mid_greys_are_adjusted_to_reach_aaa(self):
         tokens = derive_tokens(palette_of(MID_GREYS), min_contrast=7.0)
