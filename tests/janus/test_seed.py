@@ -2,6 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Admin, User
+from accounts.services import admin_revoke
 from analytics.models import Analytics
 from auditlog.chain import chain_verify
 from auditlog.models import Log, SecurityEvent
@@ -127,12 +128,23 @@ class TestEnsureAdmin:
         out = capsys.readouterr().out
         password = out.split("generated password:")[1].split()[0]
         admin = User.objects.get(username="admin")
-        assert admin.is_superuser is True
+        assert admin.is_staff is True
         assert admin.check_password(password) is True
         assert admin.admin_level == "superadmin"
 
         call_command("ensure_admin")
         assert password not in capsys.readouterr().out
+
+    def test_created_account_loses_access_with_its_level(self):
+        call_command("ensure_admin", verbosity=0)
+        admin = User.objects.get(username="admin")
+        assert admin.has_perm("accounts.change_user") is True
+
+        admin_revoke(user=admin)
+
+        admin = User.objects.get(username="admin")
+        assert (admin.is_staff, admin.is_superuser) == (False, False)
+        assert admin.has_perm("accounts.change_user") is False
 
     def test_uses_password_from_settings(self, settings):
         settings.JANUS_ADMIN_PASSWORD = "chosen-password-42"

@@ -1,4 +1,9 @@
-"""Create the ``admin`` superuser account when it does not exist."""
+"""Create the ``admin`` superadmin account when it does not exist.
+
+The account is an ordinary user holding the superadmin level, not a Django
+superuser: its access comes from the level alone, so removing the level in
+the admin removes the access, as for every other account.
+"""
 
 import logging
 import secrets
@@ -42,7 +47,7 @@ class Command(BaseCommand):
         generated = not password
         if generated:
             password = secrets.token_urlsafe(12)
-        user = User.objects.create_superuser(
+        user = User.objects.create_user(
             username=username, email=options["email"], password=password
         )
         admin_grant(user=user, level=AdminLevel.SUPERADMIN)
