@@ -107,6 +107,25 @@ class TestSeed:
         call_command("seed", flush=True, **SMALL)
         assert sorted(Image.objects.values_list("sha256", flat=True)) == first
 
+    def test_seed_option_chooses_the_data(self):
+        def snapshot():
+            return (
+                sorted(Image.objects.values_list("sha256", flat=True)),
+                sorted(User.objects.values_list("username", flat=True)),
+                sorted(str(data) for data in Analytics.objects.values_list("data")),
+            )
+
+        call_command("seed", seed=7, **SMALL)
+        seven = snapshot()
+        call_command("seed", flush=True, seed=7, **SMALL)
+        again = snapshot()
+        call_command("seed", flush=True, seed=8, **SMALL)
+        eight = snapshot()
+
+        assert again == seven
+        assert set(eight[0]).isdisjoint(seven[0])
+        assert eight[2] != seven[2]
+
     def test_seed_creates_no_superuser_and_no_usable_password(self):
         call_command("seed", **SMALL)
         assert not User.objects.filter(is_superuser=True).exists()

@@ -99,20 +99,28 @@ class Command(BaseCommand):
         ):
             if options[name] < 0:
                 raise CommandError(f"--{name.replace('_', '-')} must not be negative.")
-        rng = random.Random(options["seed"])
+        seed = options["seed"]
+
+        def rng(table: str) -> random.Random:
+            # One stream per table: a table a run skips (already seeded, or
+            # kept by --flush) leaves the others' data as it would be.
+            return random.Random(f"{seed}:{table}")
+
         started = time.monotonic()
 
         if options["flush"]:
             self.flush()
         users = self.seed_users(options["users"], options["password"])
-        images = self.seed_images(rng, options["images"], users)
+        images = self.seed_images(rng("images"), options["images"], users)
         # The newest images, the first ones the image list shows.
         analysed = self.seed_analyses(
             images[max(len(images) - options["analyses"], 0) :]
         )
-        logs = self.seed_logs(rng, options["logs"], users)
-        events = self.seed_security_events(rng, options["security_events"], users)
-        records = self.seed_analytics(rng, options["analytics"])
+        logs = self.seed_logs(rng("logs"), options["logs"], users)
+        events = self.seed_security_events(
+            rng("security"), options["security_events"], users
+        )
+        records = self.seed_analytics(rng("analytics"), options["analytics"])
 
         elapsed = time.monotonic() - started
         logger.info(
