@@ -6,6 +6,7 @@ stored live here alone.
 """
 
 import logging
+import threading
 import unicodedata
 import uuid
 from pathlib import PurePosixPath
@@ -36,6 +37,8 @@ EXTENSIONS = {
 }
 # Characters that change how a name is displayed without being visible.
 _INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
+# Stored files whose rows wait for an enclosing transaction, per thread.
+_held = threading.local()
 
 
 def clean_original_name(name: str | None) -> str:
@@ -130,6 +133,7 @@ def image_ingest(
     except BaseException:
         _delete_files(stored, stored_thumbnail)
         raise
+    _hold_until_commit(stored, stored_thumbnail)
 
     if analyse:
         analysis_request(image=image)
@@ -178,6 +182,7 @@ def image_replace_file(
     except BaseException:
         _delete_files(stored, stored_thumbnail)
         raise
+    _hold_until_commit(stored, stored_thumbnail)
     transaction.on_commit(lambda: _delete_files(*old_files))
     analysis_request(image=image)
 
@@ -194,6 +199,45 @@ def image_delete_files(*, image: Image) -> None:
     """Remove the files of a deleted image once its transaction commits."""
     names = (image.file.name, image.thumbnail.name if image.thumbnail else None)
     transaction.on_commit(lambda: _delete_files(*names))
+
+
+def _held_names() -> set[str]:
+    if not hasattr(_held, "names"):
+        _held.names = set()
+    return _held.names
+
+
+def _hold_until_commit(*names: str) -> None:
+    """Remember stored files until the transaction recording them commits.
+
+    Inside a caller's transaction (the admin wraps each form in one) the row
+    may still be rolled back after ingest returns. Its on-commit callbacks
+    are then dropped, so the names stay held, and
+    :func:`image_files_discard_uncommitted` removes the files.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        return
+    held = _held_names()
+    held.update(names)
+    transaction.on_commit(lambda: held.difference_update(names))
+
+
+def image_files_discard_uncommitted() -> None:
+    """Remove files this thread stored for rows that were rolled back.
+
+    Called when a request ends. While a transaction is still open (a test's,
+    or a caller's that outlives the request) its outcome is unknown, and
+    nothing is removed.
+    """
+    held = _held_names()
+    if not held or transaction.get_connection().in_atomic_block:
+        return
+    names = sorted(held)
+    held.clear()
+    logger.warning(
+        "stored files removed: their rows were rolled back count=%d", len(names)
+    )
+    _delete_files(*names)
 
 
 def _delete_files(*names: str | None) -> None:
