@@ -6,10 +6,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from images import conf
 from images.analysis import to_css, to_dtcg
 from images.display import analysis_report, palette_strip
 from images.exceptions import DuplicateImage, ImageRejected
@@ -150,7 +152,9 @@ class ImageAdmin(admin.ModelAdmin):
             return
         ingested = image_ingest(
             source=upload,
-            user=form.cleaned_data.get("user"),
+            # The field starts filled with the uploader, so a blank one is
+            # far likelier a slip than a wish for an image nobody owns.
+            user=form.cleaned_data.get("user") or request.user,
             original_name=name or upload.name,
             info=form.upload_info,
         )
@@ -427,26 +431,34 @@ class ImageAnalysisAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Retry failed analyses"), permissions=["retry"])
     def retry_analyses(self, request, queryset):
-        failed = list(queryset.failed())
-        for analysis in failed:
+        """Queue failed analyses again, and those stuck queued or running.
+
+        An analysis waiting longer than ``JANUS_ANALYSIS_STUCK_MINUTES``
+        lost its worker or its task; a younger one may still finish.
+        """
+        stuck_before = timezone.now() - conf.analysis_stuck_after()
+        retried = list(queryset.retryable(stuck_before=stuck_before))
+        for analysis in retried:
             analysis_retry(analysis=analysis)
-        skipped = queryset.count() - len(failed)
+        skipped = queryset.count() - len(retried)
         self.message_user(
             request,
             ngettext(
-                "%d failed analysis was queued again.",
-                "%d failed analyses were queued again.",
-                len(failed),
+                "%d failed or stuck analysis was queued again.",
+                "%d failed or stuck analyses were queued again.",
+                len(retried),
             )
-            % len(failed),
-            messages.SUCCESS if failed else messages.WARNING,
+            % len(retried),
+            messages.SUCCESS if retried else messages.WARNING,
         )
         if skipped:
             self.message_user(
                 request,
                 ngettext(
-                    "%d selected analysis had not failed and was left alone.",
-                    "%d selected analyses had not failed and were left alone.",
+                    "%d selected analysis had neither failed nor got stuck and "
+                    "was left alone.",
+                    "%d selected analyses had neither failed nor got stuck and "
+                    "were left alone.",
                     skipped,
                 )
                 % skipped,

@@ -55,6 +55,10 @@ class ImageAdminForm(forms.ModelForm):
             self.fields["original_name"].help_text = _(
                 "Leave empty to keep the uploaded file's name."
             )
+            self.fields["user"].help_text = _(
+                "Leave empty to be the owner yourself; an owner can be removed "
+                "later on the image's page."
+            )
         else:
             self.fields["upload"].label = _("replace file")
 

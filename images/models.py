@@ -133,6 +133,21 @@ class ImageAnalysisQuerySet(models.QuerySet):
     def succeeded(self):
         return self.filter(status=AnalysisStatus.SUCCEEDED)
 
+    def stuck(self, *, before):
+        """Return analyses still queued or running, untouched since ``before``.
+
+        Queuing and starting both set ``updated_at``, so it tells how long
+        the row has waited in its current status.
+        """
+        return self.filter(
+            status__in=[AnalysisStatus.QUEUED, AnalysisStatus.RUNNING],
+            updated_at__lt=before,
+        )
+
+    def retryable(self, *, stuck_before):
+        """Return failed analyses and those stuck since ``stuck_before``."""
+        return self.failed() | self.stuck(before=stuck_before)
+
 
 class ImageAnalysis(models.Model):
     """One colour analysis of an image (table ``image_analysis``)."""

@@ -192,6 +192,8 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[JANUS_TASKS_BACKEND]}}
 JANUS_MAX_UPLOAD_MB = env.int("JANUS_MAX_UPLOAD_MB", default=25)
 JANUS_MAX_IMAGE_PIXELS = env.int("JANUS_MAX_IMAGE_PIXELS", default=50_000_000)
 JANUS_THUMBNAIL_SIZE = env.int("JANUS_THUMBNAIL_SIZE", default=256)
+# Largest palette a colour analysis extracts.
+JANUS_ANALYSIS_COLORS = env.int("JANUS_ANALYSIS_COLORS", default=8)
 # Password for the `admin` account that `make run` creates when it is missing.
 JANUS_ADMIN_PASSWORD = env.str("JANUS_ADMIN_PASSWORD", default="")
 

@@ -202,6 +202,9 @@ class _Points:
 
     def swap(self, centers, rounds):
         """Try to move the least useful center to the worst-served point."""
+        if len(centers) < 2:
+            # One center has nowhere better to go than the weighted mean.
+            return centers
         distance = self.distances(centers)
         best_cost = float(self.weights @ distance.min(axis=1))
         for _ in range(rounds):

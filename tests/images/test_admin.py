@@ -34,6 +34,17 @@ class TestImageAdd:
         response = editor_client.get(reverse("admin:images_image_add"))
         assert response.context["adminform"].form.initial["user"] == editor.pk
 
+    def test_owner_left_blank_falls_back_to_current_user(self, editor_client, editor):
+        response = editor_client.post(
+            reverse("admin:images_image_add"), {"upload": upload(), "user": ""}
+        )
+        assert response.status_code == 302
+        assert Image.objects.get().user == editor
+
+    def test_owner_help_text_says_blank_means_current_user(self, editor_client):
+        response = editor_client.get(reverse("admin:images_image_add"))
+        assert "Leave empty to be the owner yourself" in response.content.decode()
+
     def test_upload_creates_image_with_metadata(self, editor_client, editor):
         response = editor_client.post(
             reverse("admin:images_image_add"),

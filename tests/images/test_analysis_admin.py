@@ -1,10 +1,13 @@
 """The analysis pages of the admin: report, downloads and actions."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from auditlog.models import Log
 from images.ingest import image_ingest
 from images.models import AnalysisStatus, ImageAnalysis
 from tests.utils import image_bytes, upload
@@ -17,6 +20,16 @@ def analysed(user, django_capture_on_commit_callbacks):
             source=upload("two.png", image_bytes(size=(90, 30))), user=user
         )
     return image.analyses.get()
+
+
+def waiting(image, status, *, minutes):
+    """Return an analysis of ``image`` left in ``status`` for ``minutes``."""
+    analysis = ImageAnalysis.objects.create(image=image, status=status)
+    # ``updated_at`` is auto_now; only an update can set it back.
+    ImageAnalysis.objects.filter(pk=analysis.pk).update(
+        updated_at=timezone.now() - timedelta(minutes=minutes)
+    )
+    return analysis
 
 
 @pytest.mark.django_db
@@ -140,8 +153,88 @@ class TestActions:
         failed.refresh_from_db()
         assert failed.status == AnalysisStatus.SUCCEEDED
         html = response.content.decode()
-        assert "1 failed analysis was queued again." in html
-        assert "1 selected analysis had not failed" in html
+        assert "1 failed or stuck analysis was queued again." in html
+        assert "1 selected analysis had neither failed nor got stuck" in html
+
+    @pytest.mark.parametrize("status", [AnalysisStatus.QUEUED, AnalysisStatus.RUNNING])
+    def test_retry_requeues_analyses_stuck_past_15_minutes(
+        self, editor_client, analysed, status, django_capture_on_commit_callbacks
+    ):
+        stuck = waiting(analysed.image, status, minutes=16)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = editor_client.post(
+                reverse("admin:images_imageanalysis_changelist"),
+                {"action": "retry_analyses", "_selected_action": [stuck.pk]},
+                follow=True,
+            )
+        stuck.refresh_from_db()
+        assert stuck.status == AnalysisStatus.SUCCEEDED
+        assert "1 failed or stuck analysis was queued again." in (
+            response.content.decode()
+        )
+
+    def test_retry_leaves_analyses_waiting_less_than_15_minutes_alone(
+        self, editor_client, analysed, django_capture_on_commit_callbacks
+    ):
+        young = waiting(analysed.image, AnalysisStatus.RUNNING, minutes=14)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = editor_client.post(
+                reverse("admin:images_imageanalysis_changelist"),
+                {"action": "retry_analyses", "_selected_action": [young.pk]},
+                follow=True,
+            )
+        young.refresh_from_db()
+        assert young.status == AnalysisStatus.RUNNING
+        html = response.content.decode()
+        assert "0 failed or stuck analyses were queued again." in html
+        assert "1 selected analysis had neither failed nor got stuck" in html
+
+    def test_retry_stuck_threshold_follows_the_setting(
+        self, editor_client, analysed, settings, django_capture_on_commit_callbacks
+    ):
+        settings.JANUS_ANALYSIS_STUCK_MINUTES = 1
+        stuck = waiting(analysed.image, AnalysisStatus.QUEUED, minutes=2)
+        with django_capture_on_commit_callbacks(execute=True):
+            editor_client.post(
+                reverse("admin:images_imageanalysis_changelist"),
+                {"action": "retry_analyses", "_selected_action": [stuck.pk]},
+            )
+        stuck.refresh_from_db()
+        assert stuck.status == AnalysisStatus.SUCCEEDED
+
+    def test_analyse_again_leaves_a_log_entry(
+        self, editor_client, editor, analysed, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            editor_client.post(
+                reverse("admin:images_image_changelist"),
+                {"action": "analyse_again", "_selected_action": [analysed.image_id]},
+            )
+        newest = ImageAnalysis.objects.for_image(analysed.image).first()
+        entry = Log.objects.get(
+            action__startswith="analysis requested", username=editor.username
+        )
+        assert entry.level == "INFO"
+        assert entry.action == (
+            f"analysis requested analysis_id={newest.pk} image_id={analysed.image_id}"
+        )
+
+    def test_retry_leaves_a_log_entry(
+        self, editor_client, editor, analysed, django_capture_on_commit_callbacks
+    ):
+        failed = ImageAnalysis.objects.create(
+            image=analysed.image, status=AnalysisStatus.FAILED, error_message="x"
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            editor_client.post(
+                reverse("admin:images_imageanalysis_changelist"),
+                {"action": "retry_analyses", "_selected_action": [failed.pk]},
+            )
+        entry = Log.objects.get(action__startswith="analysis retried")
+        assert entry.level == "INFO"
+        assert entry.username == editor.username
+        assert entry.log_metadata["object"] == f"images.imageanalysis:{failed.pk}"
+        assert entry.log_metadata["previous_status"] == AnalysisStatus.FAILED
 
     def test_image_list_shows_palette_strip(self, editor_client, analysed):
         response = editor_client.get(reverse("admin:images_image_changelist"))

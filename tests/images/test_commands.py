@@ -5,6 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from images.models import Image
+from tests.images.helpers import stripes_png
 from tests.utils import image_bytes
 
 PNGSUITE = Path(__file__).resolve().parents[2].parent / "shared/corpora/pngsuite"
@@ -53,9 +54,15 @@ class TestInspectImage:
         assert "Cannot read" in json.loads(capsys.readouterr().out)["error"]
 
     @pytest.mark.django_db
-    def test_writes_nothing_to_the_database(self, django_assert_num_queries):
+    @pytest.mark.parametrize("analyze", [False, True])
+    def test_writes_nothing_to_the_database(self, django_assert_num_queries, analyze):
         with django_assert_num_queries(0):
-            call_command("inspect_image", str(PNGSUITE / "basn2c08.png"), json=True)
+            call_command(
+                "inspect_image",
+                str(PNGSUITE / "basn2c08.png"),
+                json=True,
+                analyze=analyze,
+            )
 
 
 @pytest.mark.django_db
@@ -106,6 +113,36 @@ class TestInspectImageAnalyze:
         assert hexes == {"#1e3a8a", "#fbbf24"}
         assert record["tokens_dtcg"]["color"]["$type"] == "color"
         assert "--janus-background" in record["tokens_css"]
+
+    def test_colors_option_sets_the_palette_length(self, capsys, tmp_path):
+        path = tmp_path / "stripes.png"
+        path.write_bytes(stripes_png())
+        call_command("inspect_image", str(path), json=True, analyze=True, colors=5)
+        assert len(json.loads(capsys.readouterr().out)["analysis"]["palette"]) == 5
+
+    def test_palette_length_follows_the_setting(self, capsys, tmp_path, settings):
+        settings.JANUS_ANALYSIS_COLORS = 4
+        path = tmp_path / "stripes.png"
+        path.write_bytes(stripes_png())
+        call_command("inspect_image", str(path), json=True, analyze=True)
+        assert len(json.loads(capsys.readouterr().out)["analysis"]["palette"]) == 4
+
+    def test_colors_option_overrides_the_setting(self, capsys, tmp_path, settings):
+        settings.JANUS_ANALYSIS_COLORS = 4
+        path = tmp_path / "stripes.png"
+        path.write_bytes(stripes_png())
+        call_command("inspect_image", str(path), json=True, analyze=True, colors=6)
+        assert len(json.loads(capsys.readouterr().out)["analysis"]["palette"]) == 6
+
+    def test_colors_without_analyze_is_an_error(self, tmp_path):
+        with pytest.raises(CommandError, match="--colors needs --analyze"):
+            call_command("inspect_image", str(tmp_path / "x.png"), colors=3)
+
+    def test_colors_below_2_is_an_error(self, tmp_path):
+        with pytest.raises(CommandError, match="at least 1"):
+            call_command(
+                "inspect_image", str(tmp_path / "x.png"), analyze=True, colors=0
+            )
 
     def test_table_prints_palette_and_css(self, capsys, tmp_path):
         path = tmp_path / "two.png"
@@ -161,6 +198,29 @@ class TestAnalyzeImages:
         assert failed.image == images[0]
         assert failed.error_message
 
+    def test_colors_option_sets_the_palette_length(self, user):
+        from images.ingest import image_ingest
+        from images.models import ImageAnalysis
+        from tests.utils import upload
+
+        image_ingest(source=upload("s.png", stripes_png()), user=user, analyse=False)
+        call_command("analyze_images", all=True, colors=3, verbosity=0)
+        assert len(ImageAnalysis.objects.get().palette) == 3
+
+    def test_palette_length_follows_the_setting(self, user, settings):
+        from images.ingest import image_ingest
+        from images.models import ImageAnalysis
+        from tests.utils import upload
+
+        settings.JANUS_ANALYSIS_COLORS = 5
+        image_ingest(source=upload("s.png", stripes_png()), user=user, analyse=False)
+        call_command("analyze_images", all=True, verbosity=0)
+        assert len(ImageAnalysis.objects.get().palette) == 5
+
+    def test_colors_below_2_is_an_error(self, images):
+        with pytest.raises(CommandError, match="at least 1"):
+            call_command("analyze_images", all=True, colors=0)
+
 
 @pytest.mark.django_db(transaction=True)
 def test_analyze_images_with_worker_processes(user):
@@ -176,3 +236,44 @@ def test_analyze_images_with_worker_processes(user):
         )
     call_command("analyze_images", missing=True, workers=2, verbosity=0)
     assert ImageAnalysis.objects.succeeded().count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_analyze_images_with_worker_processes_records_a_failure(user):
+    from images.ingest import image_ingest
+    from images.models import AnalysisStatus, ImageAnalysis
+    from tests.utils import upload
+
+    images = [
+        image_ingest(
+            source=upload(f"{i}.png", image_bytes(color=(10, i * 50, 90))),
+            user=user,
+            analyse=False,
+        )
+        for i in range(3)
+    ]
+    Path(images[1].file.path).write_bytes(b"broken")
+    with pytest.raises(CommandError, match="1 failed") as caught:
+        call_command("analyze_images", all=True, workers=2, verbosity=0)
+    assert caught.value.returncode == 1
+    failed = ImageAnalysis.objects.get(status=AnalysisStatus.FAILED)
+    assert failed.image == images[1]
+    assert failed.error_message
+    assert ImageAnalysis.objects.succeeded().count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_analyze_images_with_worker_processes_uses_the_colors_option(user):
+    from images.ingest import image_ingest
+    from images.models import ImageAnalysis
+    from tests.utils import upload
+
+    for shift in range(2):
+        image_ingest(
+            source=upload(f"{shift}.png", stripes_png(shift=shift)),
+            user=user,
+            analyse=False,
+        )
+    call_command("analyze_images", all=True, workers=2, colors=4, verbosity=0)
+    palettes = [analysis.palette for analysis in ImageAnalysis.objects.all()]
+    assert [len(palette) for palette in palettes] == [4, 4]

@@ -1,22 +1,37 @@
 """Colour analyses: queued after ingest, run by either task backend, failures
 recorded and retried."""
 
+import logging
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
+from django.db.models.signals import pre_save
+from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from auditlog.models import Log
 from images.ingest import image_ingest
-from images.models import AnalysisStatus, ImageAnalysis
+from images.models import AnalysisStatus, Image, ImageAnalysis
 from images.services import analysis_request, analysis_retry, analysis_run
+from images.tasks import analyse_image
+from tests.images.helpers import stripes_png
 from tests.utils import image_bytes, upload
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A real backend set up to serve another queue only: it refuses every task
+# Janus enqueues, as a misconfigured deployment would.
+REFUSING_BACKEND = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["elsewhere"],
+    }
+}
 
 
 def two_colour_upload():
@@ -43,7 +58,11 @@ class TestImmediateBackend:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             image = image_ingest(source=two_colour_upload(), user=user)
         assert image.analyses.get().status == AnalysisStatus.QUEUED
-        assert len(callbacks) == 1
+        # Ingest has commit callbacks of its own; running them all stands in
+        # for the commit.
+        for callback in callbacks:
+            callback()
+        assert image.analyses.get().status == AnalysisStatus.SUCCEEDED
 
     def test_failed_analysis_is_recorded_and_keeps_the_image(
         self, user, django_capture_on_commit_callbacks
@@ -88,6 +107,140 @@ class TestImmediateBackend:
 
     def test_run_of_a_deleted_analysis_does_nothing(self):
         assert analysis_run(analysis_id=987654) is None
+
+
+@contextmanager
+def saves_refused(*statuses):
+    """Make saving an analysis in one of ``statuses`` fail, like a full disk.
+
+    A ``pre_save`` receiver raises before the row reaches the database, so
+    the test's transaction stays usable.
+    """
+
+    def refuse(sender, instance, **kwargs):
+        if instance.status in statuses:
+            raise DatabaseError("could not extend file: No space left on device")
+
+    pre_save.connect(refuse, sender=ImageAnalysis, dispatch_uid="saves_refused")
+    try:
+        yield
+    finally:
+        pre_save.disconnect(sender=ImageAnalysis, dispatch_uid="saves_refused")
+
+
+@pytest.fixture
+def queued(user):
+    image = image_ingest(source=two_colour_upload(), user=user, analyse=False)
+    return ImageAnalysis.objects.create(image=image, status=AnalysisStatus.QUEUED)
+
+
+@pytest.mark.django_db
+class TestRunFailures:
+    def test_analysis_run_records_a_failure_when_saving_the_results_fails(self, queued):
+        with saves_refused(AnalysisStatus.SUCCEEDED):
+            outcome = analyse_image.call(queued.pk)
+        assert outcome == AnalysisStatus.FAILED
+        queued.refresh_from_db()
+        assert queued.status == AnalysisStatus.FAILED
+        assert queued.error_message == (
+            "DatabaseError: could not extend file: No space left on device"
+        )
+        assert queued.analysis_results == {}
+
+    def test_analysis_run_does_not_raise_when_the_failure_cannot_be_recorded(
+        self, queued, caplog
+    ):
+        with saves_refused(AnalysisStatus.SUCCEEDED, AnalysisStatus.FAILED):
+            analysis = analysis_run(analysis_id=queued.pk)
+        assert analysis.pk == queued.pk
+        assert "analysis failure not recorded" in caplog.text
+        # Left running, where the retry of stuck analyses finds it later.
+        queued.refresh_from_db()
+        assert queued.status == AnalysisStatus.RUNNING
+
+    def test_analysis_run_uses_the_palette_size_setting(self, user, settings):
+        settings.JANUS_ANALYSIS_COLORS = 3
+        image = image_ingest(
+            source=upload("stripes.png", stripes_png()), user=user, analyse=False
+        )
+        analysis = ImageAnalysis.objects.create(
+            image=image, status=AnalysisStatus.QUEUED
+        )
+        analysis = analysis_run(analysis_id=analysis.pk)
+        assert analysis.status == AnalysisStatus.SUCCEEDED
+        assert len(analysis.palette) == 3
+
+    def test_analysis_run_with_default_setting_extracts_8_colours(self, user):
+        image = image_ingest(
+            source=upload("stripes.png", stripes_png()), user=user, analyse=False
+        )
+        analysis = ImageAnalysis.objects.create(
+            image=image, status=AnalysisStatus.QUEUED
+        )
+        assert len(analysis_run(analysis_id=analysis.pk).palette) == 8
+
+
+@pytest.mark.django_db(transaction=True)
+class TestEnqueueFailureOnUpload:
+    def test_admin_upload_succeeds_when_the_backend_refuses_the_task(
+        self, editor_client, editor, settings
+    ):
+        settings.TASKS = REFUSING_BACKEND
+        response = editor_client.post(
+            reverse("admin:images_image_add"),
+            {"upload": two_colour_upload(), "user": editor.pk},
+        )
+        assert response.status_code == 302
+        image = Image.objects.get()
+        assert response.url == reverse("admin:images_image_changelist")
+        assert Path(image.file.path).exists() is True
+        analysis = image.analyses.get()
+        assert analysis.status == AnalysisStatus.FAILED
+        assert analysis.error_message.startswith(
+            "Could not queue the analysis: InvalidTask: "
+        )
+        assert DBTaskResult.objects.exists() is False
+
+
+@pytest.mark.django_db
+class TestEnqueueFailureOnRetry:
+    def test_retry_fails_the_analysis_when_the_backend_refuses_the_task(
+        self, queued, settings, caplog, django_capture_on_commit_callbacks
+    ):
+        queued.status = AnalysisStatus.FAILED
+        queued.save()
+        settings.TASKS = REFUSING_BACKEND
+        with django_capture_on_commit_callbacks(execute=True):
+            analysis_retry(analysis=queued)
+        queued.refresh_from_db()
+        assert queued.status == AnalysisStatus.FAILED
+        assert "Queue 'default' is not valid for backend." in queued.error_message
+        failed = [r for r in caplog.records if r.msg.startswith("analysis enqueue")]
+        assert failed[0].levelno == logging.ERROR
+        assert failed[0].exc_info is not None
+
+
+@pytest.mark.django_db
+class TestLogsTable:
+    def test_analysis_request_reaches_the_logs_table(self, queued):
+        analysis = analysis_request(image=queued.image)
+        entry = Log.objects.get(action__startswith="analysis requested")
+        assert entry.level == "INFO"
+        assert entry.module == "images.services"
+        assert entry.log_metadata["object"] == f"images.imageanalysis:{analysis.pk}"
+
+    def test_image_analysed_reaches_the_logs_table(self, queued):
+        analysis_run(analysis_id=queued.pk)
+        entry = Log.objects.get(action__startswith="image analysed")
+        assert entry.level == "INFO"
+        assert entry.log_metadata["object"] == f"images.imageanalysis:{queued.pk}"
+
+    def test_image_analysis_failed_reaches_the_logs_table(self, queued):
+        Path(queued.image.file.path).write_bytes(b"garbage now")
+        analysis_run(analysis_id=queued.pk)
+        entry = Log.objects.get(action__startswith="image analysis failed")
+        assert entry.level == "ERROR"
+        assert entry.log_metadata["object"] == f"images.imageanalysis:{queued.pk}"
 
 
 @pytest.fixture
@@ -153,3 +306,22 @@ def test_worker_in_another_process_runs_queued_analysis(user, settings):
     analysis.refresh_from_db()
     assert analysis.status == AnalysisStatus.SUCCEEDED
     assert {colour["hex"] for colour in analysis.palette} == {"#1e3a8a", "#fbbf24"}
+
+
+def test_analysis_code_imports_no_django():
+    environment = dict(os.environ)
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    code = (
+        "import images.analysis, images.analysis.palette; import sys; "
+        "assert not any(m == 'django' or m.startswith('django.') "
+        "for m in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr

@@ -8,6 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Exists, OuterRef
 
+from images import conf
 from images.models import AnalysisStatus, Image, ImageAnalysis
 from images.services import analysis_fail, analysis_start, analysis_succeed
 from images.workers import analyse_source
@@ -43,11 +44,23 @@ class Command(BaseCommand):
             default=1,
             help="Parallel worker processes (default: 1, in this process).",
         )
+        parser.add_argument(
+            "--colors",
+            type=int,
+            metavar="N",
+            help="Largest palette to extract (default: JANUS_ANALYSIS_COLORS, "
+            f"{conf.DEFAULT_ANALYSIS_COLORS} unless set).",
+        )
 
     def handle(self, *args, **options):
         self.verbosity = options["verbosity"]
         if options["workers"] < 1:
             raise CommandError("--workers must be at least 1.")
+        self.colors = options["colors"]
+        if self.colors is None:
+            self.colors = conf.analysis_colors()
+        elif self.colors < conf.MIN_ANALYSIS_COLORS:
+            raise CommandError(f"--colors must be at least {conf.MIN_ANALYSIS_COLORS}.")
         images = Image.objects.order_by("pk")
         if options["missing"]:
             good = ImageAnalysis.objects.filter(
@@ -89,7 +102,9 @@ class Command(BaseCommand):
 
     def run_here(self, analysis):
         analysis = analysis_start(analysis_id=analysis.pk)
-        document, error, seconds = analyse_source(_source_of(analysis.image))
+        document, error, seconds = analyse_source(
+            _source_of(analysis.image), colors=self.colors
+        )
         return self.record(analysis, document, error, seconds)
 
     def run_in_pool(self, analyses, workers):
@@ -99,7 +114,9 @@ class Command(BaseCommand):
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             started = [analysis_start(analysis_id=a.pk) for a in analyses]
             futures = [
-                pool.submit(analyse_source, _source_of(analysis.image))
+                pool.submit(
+                    analyse_source, _source_of(analysis.image), colors=self.colors
+                )
                 for analysis in started
             ]
             return [

@@ -4,6 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from images import conf
 from images.analysis import analyze_image, to_css, to_dtcg
 from images.exceptions import ImageRejected
 from images.ingest import image_inspect
@@ -28,8 +29,22 @@ class Command(BaseCommand):
             help="Also print the colour analysis and its design-token exports "
             "(DTCG JSON and CSS custom properties).",
         )
+        parser.add_argument(
+            "--colors",
+            type=int,
+            metavar="N",
+            help="With --analyze: largest palette to extract (default: "
+            f"JANUS_ANALYSIS_COLORS, {conf.DEFAULT_ANALYSIS_COLORS} unless set).",
+        )
 
     def handle(self, *args, **options):
+        colors = options["colors"]
+        if colors is not None and not options["analyze"]:
+            raise CommandError("--colors needs --analyze.")
+        if colors is not None and colors < conf.MIN_ANALYSIS_COLORS:
+            raise CommandError(f"--colors must be at least {conf.MIN_ANALYSIS_COLORS}.")
+        if options["analyze"] and colors is None:
+            colors = conf.analysis_colors()
         failures = 0
         for path in options["files"]:
             try:
@@ -45,7 +60,7 @@ class Command(BaseCommand):
                 failures += 1
                 self.report_error(path, str(exc), options, code=exc.code)
                 continue
-            analysis = self.analyse(path) if options["analyze"] else None
+            analysis = self.analyse(path, colors) if options["analyze"] else None
             self.report(path, info, options, analysis)
 
         if failures:
@@ -54,8 +69,8 @@ class Command(BaseCommand):
                 returncode=1,
             )
 
-    def analyse(self, path) -> dict:
-        document = analyze_image(path)
+    def analyse(self, path, colors: int) -> dict:
+        document = analyze_image(path, colors=colors)
         return {
             "analysis": document,
             "tokens_dtcg": to_dtcg(document["tokens"], palette=document["palette"]),

@@ -12,7 +12,7 @@ from images.analysis.palette import (
     to_working_space,
 )
 
-from .helpers import encoded, two_color_image
+from .helpers import encoded, stripes_image, two_color_image
 
 
 def photo_like(seed=3, size=(240, 160)):
@@ -188,3 +188,11 @@ class TestRoundShares:
             0.1,
             0.1,
         ]
+
+
+def test_one_color_palette_of_a_many_colored_image_covers_it_whole():
+    image = stripes_image([("#1e3a8a", 6), ("#fbbf24", 3), ("#dc2626", 1)])
+
+    palette = extract_palette(image, colors=1)
+
+    assert [entry["share"] for entry in palette] == [1.0]
