@@ -6,7 +6,11 @@ a context variable so the logging handler can attach it to records emitted
 anywhere below a view.
 """
 
+import functools
+import getpass
 import ipaddress
+import os
+import sys
 import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -123,3 +127,28 @@ def request_user(request):
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return user
+
+
+@functools.cache
+def _process_identity() -> tuple[str | None, str]:
+    try:
+        os_user = getpass.getuser()
+    except (OSError, KeyError):
+        os_user = None
+    # The program and its subcommand only: options may hold secrets, such
+    # as the password ``seed --password`` gives the demo users.
+    words = [os.path.basename(sys.argv[0])] if sys.argv and sys.argv[0] else []
+    if len(sys.argv) > 1 and not sys.argv[1].startswith("-"):
+        words.append(sys.argv[1])
+    return os_user, " ".join(words)
+
+
+def process_info() -> dict:
+    """Return who runs this process and as what command.
+
+    Records made outside a request (commands, task workers) have no
+    signed-in user; the operating-system account and the command say who
+    acted instead.
+    """
+    os_user, command = _process_identity()
+    return {"os_user": os_user, "command": command, "pid": os.getpid()}

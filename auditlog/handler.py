@@ -38,7 +38,12 @@ from django.apps import apps
 from django.db import IntegrityError, connections, router, transaction
 
 from auditlog.conf import audit_write_timeout_ms
-from auditlog.context import current_request, request_info, request_user
+from auditlog.context import (
+    current_request,
+    process_info,
+    request_info,
+    request_user,
+)
 
 fallback_logger = logging.getLogger("auditlog.handler")
 
@@ -131,6 +136,8 @@ class DatabaseHandler(logging.Handler):
             info = request_info(request)
             user, ip = request_user(request), info.ip
             metadata.setdefault("request", info.as_dict())
+        else:
+            metadata.setdefault("process", process_info())
 
         return Log(
             action=message,
