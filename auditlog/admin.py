@@ -13,9 +13,21 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import is_superadmin
 from auditlog.export import FORMATS, export_response
-from auditlog.filters import IPAddressFilter, ModuleFilter, UsernameFilter, parse_ip
+from auditlog.filters import (
+    IPAddressFilter,
+    ModuleFilter,
+    RebuiltFilter,
+    UsernameFilter,
+    parse_ip,
+)
 from auditlog.lockout import IP, USERNAME
-from auditlog.models import Log, SecurityAction, SecurityEvent, SecurityOverview
+from auditlog.models import (
+    ChainHead,
+    Log,
+    SecurityAction,
+    SecurityEvent,
+    SecurityOverview,
+)
 from auditlog.overview import DEFAULT_PERIOD, PERIODS, overview_build
 from auditlog.paginator import TrailPaginator
 from auditlog.services import lockout_lift
@@ -398,4 +410,72 @@ class SecurityOverviewAdmin(admin.ModelAdmin):
                 )
         return HttpResponseRedirect(
             reverse("admin:auditlog_securityoverview_changelist")
+        )
+
+
+@admin.register(ChainHead)
+class ChainHeadAdmin(admin.ModelAdmin):
+    """The newest link and the checkpoint of each hash chain, read-only.
+
+    Writers move a head as they append and ``prune_logs`` moves the
+    checkpoint; a head edited by hand would break the chain it describes,
+    so nobody adds, changes or deletes one here, superadmins included.
+    Whoever may view log entries may view the heads: the level groups grant
+    no permission on this model of its own.
+    """
+
+    list_display = [
+        "chain",
+        "head_id",
+        "head_hash",
+        "anchor_id",
+        "anchor_hash",
+        "pruned_rows",
+        "pruned_at",
+        "rebuilt_mark",
+    ]
+    list_filter = [RebuiltFilter]
+    search_fields = ["^chain", "^head_hash", "^anchor_hash"]
+    search_help_text = _(
+        "Finds the table whose name, newest hash or checkpoint hash starts "
+        "with the text."
+    )
+    ordering = ["chain"]
+    fields = [
+        "chain",
+        "head_id",
+        "head_hash",
+        "anchor_id",
+        "anchor_hash",
+        "pruned_rows",
+        "pruned_at",
+        "rebuilt_at",
+        "rebuilt_from_id",
+        "updated_at",
+    ]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("auditlog.view_log") or (
+            super().has_view_permission(request, obj)
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("head rebuilt"), ordering="rebuilt_at")
+    def rebuilt_mark(self, obj):
+        # Until someone accepts it, a rebuilt head means rows past it may
+        # have gone unseen, so it wears the colour of an error.
+        if obj.rebuilt_at is None:
+            return "-"
+        return format_html(
+            '<span class="janus-rebuilt" style="color:{};font-weight:600">{}</span>',
+            LEVEL_COLORS["ERROR"],
+            _("rebuilt from row %(id)s") % {"id": obj.rebuilt_from_id},
         )

@@ -87,3 +87,18 @@ class IPAddressFilter(InputFilter):
         if address is None:
             return queryset.none()
         return queryset.filter(ip_address=address)
+
+
+class RebuiltFilter(admin.SimpleListFilter):
+    """Filter chain heads by whether a writer had to rebuild them."""
+
+    title = _("head rebuilt")
+    parameter_name = "rebuilt"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(rebuilt_at__isnull=self.value() == "no")
+        return queryset

@@ -1,9 +1,13 @@
 """Request context for the audit trail; refused pages as security events."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied
 
 from auditlog.context import current_request, request_info
 from auditlog.handler import flush_pending
+
+logger = logging.getLogger(__name__)
 
 
 class AuditMiddleware:
@@ -13,8 +17,10 @@ class AuditMiddleware:
     request the current request sits in a context variable, so records
     logged anywhere below the view carry its user, address and path. A
     signed-in user answered with 403 becomes an ``auth.permission_denied``
-    security event. When the response is ready, log records that waited
-    for a transaction to end are written.
+    security event; a failure to record it is logged and the 403 still
+    goes out, since a broken audit write must not break the request it
+    describes. When the response is ready, log records that waited for a
+    transaction to end are written.
     """
 
     def __init__(self, get_response):
@@ -43,8 +49,14 @@ class AuditMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return
-        permission_denied_record(
-            request=request,
-            user=user,
-            reason=getattr(request, "_janus_denied_reason", "") or "",
-        )
+        try:
+            permission_denied_record(
+                request=request,
+                user=user,
+                reason=getattr(request, "_janus_denied_reason", "") or "",
+            )
+        except Exception:
+            logger.exception(
+                "security event not recorded action=auth.permission_denied user_id=%s",
+                user.pk,
+            )

@@ -11,13 +11,21 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# How long a process waits for another's SQLite write lock before it fails
+# with "database is locked"; the driver's default, five seconds, is less
+# than a loaded CI machine can take.
+SQLITE_BUSY_TIMEOUT = 60
+
+
 class SharedDatabase:
     """Run Janus processes against the database of the current test.
 
-    On PostgreSQL the processes connect to the test database itself (the
-    test must commit, hence ``transactional_db``). SQLite's test database
-    lives in this process's memory, so the first process started copies it
-    to a file; rows written by the test after that stay invisible to them.
+    The processes connect to the test database itself (the test must
+    commit, hence ``transactional_db``): on PostgreSQL by name, on SQLite by
+    the file ``tests/settings.py`` puts it in. Only an in-memory SQLite test
+    database, which no other process can open, is copied to a file when the
+    first process starts; rows written by the test after that stay invisible
+    to the processes.
     """
 
     def __init__(self, env: dict, sqlite_path: Path | None = None):
@@ -27,13 +35,20 @@ class SharedDatabase:
     def _share(self) -> None:
         if self.sqlite_path is None or "DATABASE_URL" in self.env:
             return
-        connection.ensure_connection()
-        target = sqlite3.connect(self.sqlite_path)
-        try:
-            connection.connection.backup(target)
-        finally:
-            target.close()
-        self.env["DATABASE_URL"] = f"sqlite:///{self.sqlite_path}"
+        name = connection.settings_dict["NAME"]
+        if not connection.creation.is_in_memory_db(name):
+            # The file itself: no copy step to fail, and the processes see
+            # what the test writes later, as on PostgreSQL.
+            path = name
+        else:
+            connection.ensure_connection()
+            target = sqlite3.connect(self.sqlite_path)
+            try:
+                connection.connection.backup(target)
+            finally:
+                target.close()
+            path = self.sqlite_path
+        self.env["DATABASE_URL"] = f"sqlite:///{path}?timeout={SQLITE_BUSY_TIMEOUT}"
 
     def popen(self, *args: str, env: dict | None = None) -> subprocess.Popen:
         self._share()

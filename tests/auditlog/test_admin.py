@@ -22,7 +22,7 @@ from accounts.levels import AdminLevel
 from analytics.models import Analytics
 from auditlog import paginator
 from auditlog.admin_audit import AuditedAdminMixin
-from auditlog.models import Log, SecurityAction, SecurityEvent
+from auditlog.models import ChainHead, Log, SecurityAction, SecurityEvent
 from tests.utils import upload
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +30,7 @@ pytestmark = pytest.mark.django_db
 LOGS = reverse("admin:auditlog_log_changelist")
 EVENTS = reverse("admin:auditlog_securityevent_changelist")
 OVERVIEW = reverse("admin:auditlog_securityoverview_changelist")
+HEADS = reverse("admin:auditlog_chainhead_changelist")
 UNLOCK = reverse("admin:auditlog_securityoverview_unlock")
 
 
@@ -199,6 +200,44 @@ class TestLogList:
 
     def test_only_the_timestamp_column_sorts(self):
         assert admin.site._registry[Log].sortable_by == ["timestamp"]
+
+
+class TestSecurityEventList:
+    @pytest.mark.parametrize(
+        ("action", "color"),
+        [
+            (SecurityAction.LOGIN_FAILED, "#92400e"),
+            (SecurityAction.PERMISSION_DENIED, "#92400e"),
+            (SecurityAction.LOGIN_REFUSED, "#b91c1c"),
+            (SecurityAction.LOCKED_OUT, "#b91c1c"),
+            (SecurityAction.UNLOCKED, "#15803d"),
+            (SecurityAction.LOGIN, "inherit"),
+        ],
+    )
+    def test_action_is_colour_marked(self, auditor_client, action, color):
+        baker.make(SecurityEvent, action=action)
+        html = auditor_client.get(EVENTS).content.decode()
+        mark = f'<span style="color:{color};font-weight:600">{action.label}</span>'
+        assert mark in html
+
+    def test_detail_page_shows_pretty_json_and_the_hashes(self, auditor_client):
+        event = baker.make(
+            SecurityEvent,
+            action=SecurityAction.LOCKED_OUT,
+            details={"scope": "ip", "failures": 5},
+        )
+        html = auditor_client.get(
+            reverse("admin:auditlog_securityevent_change", args=[event.pk])
+        ).content.decode()
+        # Indented two spaces, keys sorted, quotes escaped by format_html.
+        assert (
+            '<pre class="janus-json">{\n'
+            "  &quot;failures&quot;: 5,\n"
+            "  &quot;scope&quot;: &quot;ip&quot;\n"
+            "}</pre>"
+        ) in html
+        assert event.previous_hash in html
+        assert event.row_hash in html
 
 
 class TestDateHierarchy:
@@ -497,3 +536,73 @@ def test_auditor_changes_nothing_anywhere_in_the_trail(auditor_client, make_staf
     entry.refresh_from_db()
     assert entry.action == "x"
     make_staff(AdminLevel.EDITOR)
+
+
+@pytest.fixture
+def heads():
+    Log.objects.create(action="x")
+    baker.make(SecurityEvent, action=SecurityAction.LOGIN)
+    return ChainHead.objects.order_by("chain")
+
+
+class TestChainHeads:
+    def test_auditor_sees_every_head(self, auditor_client, heads):
+        response = auditor_client.get(HEADS)
+        assert response.status_code == 200
+        assert rows(response) == list(heads)
+
+    def test_auditor_sees_a_head_read_only(self, auditor_client, heads):
+        head = heads.get(chain="logs")
+        response = auditor_client.get(
+            reverse("admin:auditlog_chainhead_change", args=["logs"])
+        )
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert head.head_hash in html
+        assert 'name="head_hash"' not in html
+
+    def test_nobody_adds_changes_or_deletes_a_head(self, superadmin_client, heads):
+        change = reverse("admin:auditlog_chainhead_change", args=["logs"])
+        delete = reverse("admin:auditlog_chainhead_delete", args=["logs"])
+        add = reverse("admin:auditlog_chainhead_add")
+        assert superadmin_client.get(add).status_code == 403
+        assert superadmin_client.post(change, {"head_id": 1}).status_code == 403
+        assert superadmin_client.post(delete, {"post": "yes"}).status_code == 403
+        assert heads.filter(chain="logs").exists() is True
+
+    def test_staff_without_view_permission_is_refused(self, client, django_user_model):
+        staff = django_user_model.objects.create_user(
+            username="bare", email="bare@example.org", password="pw", is_staff=True
+        )
+        client.force_login(staff)
+        assert client.get(HEADS).status_code == 403
+
+    def test_rebuilt_head_is_marked(self, auditor_client, heads):
+        heads.filter(chain="logs").update(rebuilt_at=timezone.now(), rebuilt_from_id=7)
+        html = auditor_client.get(HEADS).content.decode()
+        assert (
+            '<span class="janus-rebuilt" style="color:#b91c1c;font-weight:600">'
+            "rebuilt from row 7</span>"
+        ) in html
+
+    def test_rebuilt_filter_separates_rebuilt_heads(self, auditor_client, heads):
+        heads.filter(chain="logs").update(rebuilt_at=timezone.now(), rebuilt_from_id=7)
+        rebuilt = auditor_client.get(HEADS, {"rebuilt": "yes"})
+        intact = auditor_client.get(HEADS, {"rebuilt": "no"})
+        assert [head.chain for head in rows(rebuilt)] == ["logs"]
+        assert [head.chain for head in rows(intact)] == ["security"]
+
+    def test_search_finds_a_head_by_the_start_of_its_hash(self, auditor_client, heads):
+        head = heads.get(chain="security")
+        response = auditor_client.get(HEADS, {"q": head.head_hash[:10]})
+        assert [found.chain for found in rows(response)] == ["security"]
+
+    def test_heads_are_listed_in_the_audit_trail_app_on_the_index(self, auditor_client):
+        response = auditor_client.get(reverse("admin:index"))
+        trail = next(
+            app
+            for app in response.context["app_list"]
+            if app["app_label"] == "auditlog"
+        )
+        assert "ChainHead" in [model["object_name"] for model in trail["models"]]
+        assert HEADS in response.content.decode()

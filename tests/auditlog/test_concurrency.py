@@ -127,6 +127,64 @@ def test_lockout_holds_across_processes(carol, shared_database):
     assert report["actions"]["auth.unlocked"] == 1
 
 
+def test_address_lockout_holds_across_processes(carol, shared_database):
+    limit = {"JANUS_LOCKOUT_FAILURES": "3"}
+    address = "198.51.100.7"
+    # A new username each time, so that only the address reaches the limit.
+    first = shared_database.run(
+        "sign_in",
+        "--username",
+        "mallory",
+        "trudy",
+        "--password",
+        "wrong",
+        "--attempts",
+        "2",
+        "--ip",
+        address,
+        env=limit,
+    )
+    second = shared_database.run(
+        "sign_in",
+        "--username",
+        "eve",
+        "--password",
+        "wrong",
+        "--ip",
+        address,
+        env=limit,
+    )
+    assert first + second == ["failed", "failed", "failed"]
+
+    # Carol never failed; a fresh process refuses her for the address alone.
+    refused = shared_database.run(
+        "sign_in",
+        "--username",
+        "carol",
+        "--password",
+        "carol-pass-1",
+        "--ip",
+        address,
+        env=limit,
+    )
+    assert refused == ["locked"]
+
+    unlocked = shared_database.manage("unlock", "--ip", address, env=limit)
+    assert unlocked.returncode == 0, unlocked.stderr
+    assert f"Unlocked {address} (was locked)" in unlocked.stdout
+    allowed = shared_database.run(
+        "sign_in",
+        "--username",
+        "carol",
+        "--password",
+        "carol-pass-1",
+        "--ip",
+        address,
+        env=limit,
+    )
+    assert allowed == ["ok"]
+
+
 def test_simultaneous_failures_lock_exactly_once(carol, shared_database):
     limit = {"JANUS_LOCKOUT_FAILURES": "5"}
     processes = [

@@ -2,12 +2,13 @@
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from accounts.levels import AdminLevel
 from accounts.models import Admin
 from accounts.services import admin_grant, admin_revoke
-from auditlog.models import SecurityAction, SecurityEvent
+from auditlog.models import Log, SecurityAction, SecurityEvent
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Test/1.0"
 
@@ -101,6 +102,28 @@ def test_refused_page_is_recorded_for_the_staff_user(auditor_client):
     event = events(SecurityAction.PERMISSION_DENIED).get()
     assert event.username == "auditor-user"
     assert event.details["request"]["path"] == reverse("admin:accounts_user_changelist")
+
+
+@pytest.mark.django_db
+def test_refused_page_stays_403_when_the_event_cannot_be_written(
+    auditor_client, caplog
+):
+    # Without its table the write fails in the database itself, as a full
+    # disk or a lost connection would; the test's rollback restores it.
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # PostgreSQL drops no table while key checks of rows written to
+            # it in this transaction are still deferred; run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("DROP TABLE security")
+
+    response = auditor_client.get(reverse("admin:accounts_user_changelist"))
+
+    assert response.status_code == 403
+    assert "security event not recorded action=auth.permission_denied" in caplog.text
+    failure = Log.objects.get(module="auditlog.middleware")
+    assert failure.level == "ERROR"
+    assert failure.username == "auditor-user"
 
 
 @pytest.mark.django_db

@@ -15,16 +15,20 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
 
 def sign_in(args) -> list[str]:
-    """Post the admin login form; return "ok", "failed" or "locked" per try."""
+    """Post the admin login form; return "ok", "failed" or "locked" per try.
+
+    With several usernames the tries take them in turn.
+    """
     from django.test import Client
     from django.urls import reverse
 
     outcomes = []
-    for _attempt in range(args.attempts):
+    for attempt in range(args.attempts):
         client = Client(REMOTE_ADDR=args.ip)
+        username = args.username[attempt % len(args.username)]
         response = client.post(
             reverse("admin:login"),
-            {"username": args.username, "password": args.password, "next": "/admin/"},
+            {"username": username, "password": args.password, "next": "/admin/"},
         )
         if response.status_code == 302:
             outcomes.append("ok")
@@ -83,7 +87,7 @@ def report(args) -> dict:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("task", choices=["sign_in", "write", "report"])
-    parser.add_argument("--username", default="")
+    parser.add_argument("--username", nargs="+", default=[""])
     parser.add_argument("--password", default="")
     parser.add_argument("--ip", default="127.0.0.1")
     parser.add_argument("--attempts", type=int, default=1)
