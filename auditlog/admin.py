@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.permissions import is_superadmin
 from auditlog.export import FORMATS, export_response
 from auditlog.filters import (
+    ActionFilter,
     IPAddressFilter,
     ModuleFilter,
     RebuiltFilter,
@@ -196,7 +197,14 @@ class LogAdmin(AppendOnlyAdmin):
         "user_link",
         "ip_link",
     ]
-    list_filter = ["level", ModuleFilter, UsernameFilter, IPAddressFilter, "timestamp"]
+    list_filter = [
+        "level",
+        ModuleFilter,
+        ActionFilter,
+        UsernameFilter,
+        IPAddressFilter,
+        "timestamp",
+    ]
     search_fields = ["username", "action"]
     search_help_text = _(
         "An IP address finds that address; any other text finds entries whose "

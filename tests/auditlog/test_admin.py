@@ -177,6 +177,15 @@ class TestLogList:
         assert [entry.username for entry in rows(by_ip)] == ["frank"]
         assert rows(auditor_client.get(LOGS, {"ip": "nonsense"})) == []
 
+    def test_action_filter_keeps_entries_whose_action_starts_with_it(
+        self, auditor_client, trail
+    ):
+        response = auditor_client.get(LOGS, {"action": "Image Ingested"})
+
+        assert [entry.username for entry in rows(response)] == ["erin"]
+        assert 'name="action"' in response.content.decode()
+        assert rows(auditor_client.get(LOGS, {"action": "ingested"})) == []
+
     @pytest.mark.parametrize(
         ("term", "expected"),
         [
