@@ -9,6 +9,8 @@ auth's Group admin, the accounts UserAdmin alike) a subclass with
 
 import logging
 
+from django.db import router
+from django.db.models.deletion import Collector
 from django.forms.formsets import DELETION_FIELD_NAME
 
 logger = logging.getLogger(__name__)
@@ -40,6 +42,26 @@ def changed_fields(form, formsets) -> dict:
     if inlines:
         changes["inlines"] = inlines
     return changes
+
+
+def cascade_counts(obj) -> dict[str, int]:
+    """Return how many rows of each other model deleting ``obj`` removes.
+
+    Django's delete collector answers it as the deletion itself will, rows
+    it removes without loading them (``fast_deletes``) included.
+    """
+    collector = Collector(using=router.db_for_write(type(obj)), origin=obj)
+    collector.collect([obj])
+    counts: dict[str, int] = {}
+    for model, instances in collector.data.items():
+        if model is not type(obj) and instances:
+            label = model._meta.label_lower
+            counts[label] = counts.get(label, 0) + len(instances)
+    for queryset in collector.fast_deletes:
+        if (found := queryset.count()) > 0:
+            label = queryset.model._meta.label_lower
+            counts[label] = counts.get(label, 0) + found
+    return dict(sorted(counts.items()))
 
 
 def _log(request, verb: str, obj, changes: dict | None = None) -> None:
@@ -83,7 +105,9 @@ class AuditedAdminMixin:
         objects = list(queryset)
         entries = super().log_deletions(request, objects)
         for obj in objects:
-            _log(request, "deleted", obj)
+            # Called before the delete, while the related rows still exist.
+            cascade = cascade_counts(obj)
+            _log(request, "deleted", obj, {"cascade": cascade} if cascade else None)
         return entries
 
 

@@ -23,6 +23,7 @@ from analytics.models import Analytics
 from auditlog import paginator
 from auditlog.admin_audit import AuditedAdminMixin
 from auditlog.models import ChainHead, Log, SecurityAction, SecurityEvent
+from images.models import Image, ImageAnalysis
 from tests.utils import upload
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +107,33 @@ class TestAdminActionsAreLogged:
             {"post": "yes"},
         )
         assert len(admin_entries("deleted", "analytics.analytics")) == 1
+
+    def test_deleting_an_image_logs_the_analyses_deleted_with_it(
+        self, superadmin_client
+    ):
+        image = baker.make(Image, file="images/x.png", sha256="a" * 64)
+        baker.make(ImageAnalysis, image=image, _quantity=2)
+
+        superadmin_client.post(
+            reverse("admin:images_image_delete", args=[image.pk]), {"post": "yes"}
+        )
+
+        entry = admin_entries("deleted", "images.image")[0]
+        assert ImageAnalysis.objects.exists() is False
+        assert entry.log_metadata["cascade"] == {"images.imageanalysis": 2}
+
+    def test_deleting_an_object_without_dependents_logs_no_cascade(
+        self, superadmin_client
+    ):
+        record = baker.make(Analytics, data={"a": 1})
+
+        superadmin_client.post(
+            reverse("admin:analytics_analytics_delete", args=[record.pk]),
+            {"post": "yes"},
+        )
+
+        entry = admin_entries("deleted", "analytics.analytics")[0]
+        assert "cascade" not in entry.log_metadata
 
     def test_deleting_several_objects_logs_each(self, superadmin_client):
         records = baker.make(Analytics, data={"a": 1}, _quantity=3)
