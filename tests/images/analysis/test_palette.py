@@ -196,3 +196,16 @@ def test_one_color_palette_of_a_many_colored_image_covers_it_whole():
     palette = extract_palette(image, colors=1)
 
     assert [entry["share"] for entry in palette] == [1.0]
+
+
+def test_clustering_merges_the_pair_closest_to_the_eye_not_in_rgb():
+    # The yellows lie 110 apart in sRGB and about 27 in CIELAB; black and
+    # dark blue lie 100 apart in sRGB but about 68 in CIELAB. Clustering in
+    # sRGB would merge the darks; a perceptual space merges the yellows.
+    yellows, darks = ["#ffff00", "#ffff6e"], ["#000000", "#000064"]
+    image = stripes_image([(value, 10) for value in yellows + darks])
+
+    palette = extract_palette(image, colors=3)
+
+    assert {entry["hex"] for entry in palette} >= set(darks)
+    assert [entry["share"] for entry in palette] == [0.5, 0.25, 0.25]
