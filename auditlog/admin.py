@@ -55,7 +55,20 @@ ACTION_COLORS = {
 ACTION_LABELS = dict(SecurityAction.choices)
 
 
-class AppendOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdminMixin:
+    """Refuse adding, changing and deleting to everyone, superadmins included."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AppendOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Review pages for a table that Janus writes and nobody edits.
 
     Nobody adds, changes or deletes rows here, superadmins included: the
@@ -72,15 +85,6 @@ class AppendOnlyAdmin(admin.ModelAdmin):
     sortable_by = ["timestamp"]
     list_per_page = 100
     export_columns: list[str] = []
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_search_results(self, request, queryset, search_term):
         """Search by the shape of the term, so that an index answers.
@@ -329,7 +333,7 @@ class SecurityEventAdmin(AppendOnlyAdmin):
 
 
 @admin.register(SecurityOverview)
-class SecurityOverviewAdmin(admin.ModelAdmin):
+class SecurityOverviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The security overview: failures per day, top sources, lockouts.
 
     Whoever may view security events sees the page; only superadmins get
@@ -341,15 +345,6 @@ class SecurityOverviewAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [
@@ -422,7 +417,7 @@ class SecurityOverviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChainHead)
-class ChainHeadAdmin(admin.ModelAdmin):
+class ChainHeadAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The newest link and the checkpoint of each hash chain, read-only.
 
     Writers move a head as they append and ``prune_logs`` moves the
@@ -466,15 +461,6 @@ class ChainHeadAdmin(admin.ModelAdmin):
         return request.user.has_perm("auditlog.view_log") or (
             super().has_view_permission(request, obj)
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("head rebuilt"), ordering="rebuilt_at")
     def rebuilt_mark(self, obj):
