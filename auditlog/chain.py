@@ -753,6 +753,19 @@ class PruneResult:
     anchor_hash: str = GENESIS
 
 
+def _allow_prune(using: str) -> None:
+    """Let this transaction delete audit rows past the append-only triggers.
+
+    The triggers (PostgreSQL only, migration ``auditlog.0005``) refuse every
+    DELETE unless the transaction has set ``janus.audit_prune``; ``SET
+    LOCAL`` ends with the transaction.
+    """
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL janus.audit_prune = 'on'")
+
+
 def chain_prune(model, *, cutoff: datetime, batch_size: int = 10_000) -> PruneResult:
     """Remove the oldest rows of ``model``'s table, up to ``cutoff``.
 
@@ -797,6 +810,7 @@ def chain_prune(model, *, cutoff: datetime, batch_size: int = 10_000) -> PruneRe
                     )
                 previous = stored_hash
             last_id = batch[-1][0]
+            _allow_prune(using)
             base.filter(id__gt=head.anchor_id, id__lte=last_id).delete()
             head.anchor_id, head.anchor_hash = last_id, previous
             head.pruned_rows += len(batch)

@@ -125,7 +125,10 @@ def main():
     with mock.patch.object(chain, "chain_extend", plain_insert):
         unchained = measure(emit_to(persisted), args.records)
     print(summary("handler, not chained, written at once", unchained))
-    Log.objects.filter(id__gt=head.head_id)._raw_delete(connection.alias)
+    with transaction.atomic():
+        # Past the append-only triggers, as chain_prune gets past them.
+        chain._allow_prune(connection.alias)
+        Log.objects.filter(id__gt=head.head_id)._raw_delete(connection.alias)
 
     written = Log.objects.count() - before
     print(f"\nRows written: {written}; chain intact: {chain_verify(Log).is_intact}")

@@ -20,14 +20,15 @@ from auditlog.chain import (
 from auditlog.exceptions import AppendOnlyError
 from auditlog.models import ChainHead, Log, SecurityAction, SecurityEvent
 
+from .tampering import tamper
+
 
 def write_logs(count: int, **fields) -> list[Log]:
     return [Log.objects.create(action=f"entry {n}", **fields) for n in range(count)]
 
 
 def sql(statement: str, params=()) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+    tamper(statement, params)
 
 
 class TestCanonicalContent:

@@ -12,6 +12,8 @@ from model_bakery import baker
 from auditlog.chain import chain_verify
 from auditlog.models import ChainHead, Log, SecurityAction, SecurityEvent
 
+from .tampering import tamper
+
 pytestmark = pytest.mark.django_db
 
 
@@ -39,10 +41,7 @@ class TestVerifyAuditTrail:
 
     def test_verify_fails_naming_the_first_broken_row(self):
         _olds, news = old_and_new_logs(1, 3)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE logs SET level = 'ERROR' WHERE id = %s", [news[1].pk]
-            )
+        tamper("UPDATE logs SET level = 'ERROR' WHERE id = %s", [news[1].pk])
         with pytest.raises(CommandError) as failure:
             verify()
         assert failure.value.returncode == 1
@@ -63,8 +62,7 @@ class TestVerifyAuditTrail:
 
     def test_verify_checks_one_table_when_asked(self):
         _olds, news = old_and_new_logs(0, 2)
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM logs WHERE id = %s", [news[0].pk])
+        tamper("DELETE FROM logs WHERE id = %s", [news[0].pk])
         assert "security: intact" in verify("--table", "security")
         with pytest.raises(CommandError):
             verify("--table", "logs")
@@ -116,8 +114,7 @@ class TestPruneLogs:
 
     def test_prune_refuses_to_erase_tampered_rows(self):
         olds, _news = old_and_new_logs(3, 1)
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE logs SET action = 'x' WHERE id = %s", [olds[1].pk])
+        tamper("UPDATE logs SET action = 'x' WHERE id = %s", [olds[1].pk])
         with pytest.raises(CommandError, match=f"row {olds[1].pk}"):
             call_command("prune_logs", older_than=30, batch_size=1, verbosity=0)
         assert Log.objects.filter(pk=olds[1].pk).exists() is True

@@ -16,6 +16,8 @@ from auditlog.chain import chain_verify
 from auditlog.models import Log, SecurityAction, SecurityEvent
 from auditlog.services import security_event_record
 
+from .tampering import tamper
+
 ON_POSTGRESQL = connection.vendor == "postgresql"
 WRITERS = 3
 ROWS_EACH = 40
@@ -216,8 +218,7 @@ def test_verify_command_exits_non_zero_for_a_tampered_trail(shared_database):
     Log.objects.create(action="kept")
     tampered = Log.objects.create(action="will be edited")
     Log.objects.create(action="after")
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE logs SET action = 'edited' WHERE id = %s", [tampered.pk])
+    tamper("UPDATE logs SET action = 'edited' WHERE id = %s", [tampered.pk])
 
     result = shared_database.manage("verify_audit_trail")
     assert result.returncode == 1
