@@ -753,17 +753,21 @@ class PruneResult:
     anchor_hash: str = GENESIS
 
 
-def _allow_prune(using: str) -> None:
+def _allow_prune(using: str, *, allowed: bool = True) -> None:
     """Let this transaction delete audit rows past the append-only triggers.
 
     The triggers (PostgreSQL only, migration ``auditlog.0005``) refuse every
-    DELETE unless the transaction has set ``janus.audit_prune``; ``SET
-    LOCAL`` ends with the transaction.
+    DELETE unless the transaction has set ``janus.audit_prune``. The setting
+    is local to the outermost transaction, not to a savepoint, so callers
+    switch it off again (``allowed=False``) right after their delete.
     """
     connection = connections[using]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL janus.audit_prune = 'on'")
+            cursor.execute(
+                "SELECT set_config('janus.audit_prune', %s, true)",
+                ["on" if allowed else "off"],
+            )
 
 
 def chain_prune(model, *, cutoff: datetime, batch_size: int = 10_000) -> PruneResult:
@@ -812,6 +816,7 @@ def chain_prune(model, *, cutoff: datetime, batch_size: int = 10_000) -> PruneRe
             last_id = batch[-1][0]
             _allow_prune(using)
             base.filter(id__gt=head.anchor_id, id__lte=last_id).delete()
+            _allow_prune(using, allowed=False)
             head.anchor_id, head.anchor_hash = last_id, previous
             head.pruned_rows += len(batch)
             head.pruned_at = timezone.now()

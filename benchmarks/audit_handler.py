@@ -129,6 +129,7 @@ def main():
         # Past the append-only triggers, as chain_prune gets past them.
         chain._allow_prune(connection.alias)
         Log.objects.filter(id__gt=head.head_id)._raw_delete(connection.alias)
+        chain._allow_prune(connection.alias, allowed=False)
 
     written = Log.objects.count() - before
     print(f"\nRows written: {written}; chain intact: {chain_verify(Log).is_intact}")

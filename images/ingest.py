@@ -15,6 +15,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from images.conf import thumbnail_size, upload_limits
@@ -232,8 +233,16 @@ def image_files_discard_uncommitted() -> None:
     held = _held_names()
     if not held or transaction.get_connection().in_atomic_block:
         return
-    names = sorted(held)
+    names = set(held)
     held.clear()
+    # A commit callback that raised stops the ones after it, so a name may
+    # still be held although its row was committed: a row points at it.
+    kept = Image.objects.filter(Q(file__in=names) | Q(thumbnail__in=names))
+    for file_name, thumbnail_name in kept.values_list("file", "thumbnail"):
+        names.difference_update((file_name, thumbnail_name))
+    if not names:
+        return
+    names = sorted(names)
     logger.warning(
         "stored files removed: their rows were rolled back count=%d", len(names)
     )

@@ -4,6 +4,7 @@ from model_bakery import baker
 from accounts.levels import AdminLevel
 from accounts.services import admin_grant
 from auditlog import handler
+from images import ingest
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +24,18 @@ def audit_records_stay_in_their_test():
     """
     yield
     handler._local.pending = []
+
+
+@pytest.fixture(autouse=True)
+def held_image_files_stay_in_their_test():
+    """Forget stored files a test's ingest left waiting for a commit.
+
+    Inside a test's own transaction the commit never comes; without this a
+    later request in another test would remove those names' files and log
+    it there.
+    """
+    yield
+    ingest._held.names = set()
 
 
 @pytest.fixture

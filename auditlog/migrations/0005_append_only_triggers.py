@@ -1,15 +1,17 @@
 """Refuse UPDATE and DELETE on ``logs`` and ``security`` in PostgreSQL itself.
 
 The admin and the ORM already refuse to change or remove audit rows; these
-triggers make SQL refuse too, for every client that connects as an ordinary
-role. Two changes stay possible:
+triggers make SQL refuse too, whatever tool sends it. Two changes stay
+possible:
 
 - emptying ``user_id`` and nothing else, which is what deleting a user does
   (the key is ``SET NULL`` and is not part of the hash);
 - DELETE inside a transaction that has set ``janus.audit_prune`` to ``on``,
   which only ``chain_prune`` (``manage.py prune_logs``) does.
 
-The table owner or a superuser can still disable the triggers; the hash
+The triggers stop mistakes and tools that do not know the rule, not a
+determined person: anyone who can connect as Janus can set the prune flag
+too, and the table owner or a superuser can disable the triggers. The hash
 chain shows what such a person changes. SQLite has no session settings to
 let pruning through, so there the rule stays in the application.
 """

@@ -160,16 +160,15 @@ def fit_to_srgb8(lab):
 
     A color outside the sRGB gamut keeps its L* and hue angle and loses
     chroma until it fits; clipping the channels instead would shift the hue.
-    The chroma scale is searched on a grid of 257 steps and then on 257
-    steps between the last two grid points, each in one vectorised test,
-    which pins it to 1/65536 of the chroma.
+    Along a line of constant L* and hue the gamut can be left and entered
+    again (near the yellow corner at high L*), so the chroma kept is the
+    end of the run that starts at the grey axis. It is found on a grid of
+    257 steps and then on 257 steps between the last fitting step and the
+    next, each one vectorised test, which pins it to 1/65536 of the chroma.
     """
     lab = np.asarray(lab, dtype=np.float64).reshape(3)
     lab = np.array([min(max(lab[0], 0.0), 100.0), lab[1], lab[2]])
     if not in_gamut(lab):
-        # The grey at scale 0 is inside, and along a line of constant L*
-        # and hue a color leaves the sRGB gamut once, so the scales that
-        # fit form one run from 0 upward.
         low, high = 0.0, 1.0
         for _ in range(2):
             scales = low + (high - low) * _FIT_STEPS
@@ -177,8 +176,11 @@ def fit_to_srgb8(lab):
             candidates[:, 0] = lab[0]
             candidates[:, 1] = lab[1] * scales
             candidates[:, 2] = lab[2] * scales
-            inside = np.flatnonzero(in_gamut(candidates))
-            last = inside[-1] if inside.size else 0
+            outside = np.flatnonzero(~in_gamut(candidates))
+            # The first step is the grey axis (or the last fitting step of
+            # the coarse grid), which fits.
+            first_out = outside[0] if outside.size else scales.size
+            last = max(first_out - 1, 0)
             low, high = scales[last], scales[min(last + 1, scales.size - 1)]
         lab = np.array([lab[0], lab[1] * low, lab[2] * low])
     return lab_to_srgb8(lab)

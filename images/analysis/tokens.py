@@ -286,8 +286,8 @@ def derive_tokens(palette, *, min_contrast=AA_NORMAL):
     The result holds "colors" (token name to "#rrggbb", each surface token
     followed by its "on-" text token), "roles" (how each was chosen),
     "pairs" (every surface and text pair with its contrast ratio),
-    "adjusted" (surface tokens moved to reach min_contrast) and
-    "min_contrast".
+    "adjusted" (text and surface tokens moved in L* to reach min_contrast)
+    and "min_contrast".
     """
     if not 1.0 <= min_contrast <= 21.0:
         raise ValueError("min_contrast must lie between 1 and 21")

@@ -1,6 +1,6 @@
 """Change audit rows behind Janus's back, as a tamperer with SQL would."""
 
-from django.db import connection
+from django.db import connection, transaction
 
 
 def tamper(statement: str, params=()) -> None:
@@ -10,9 +10,14 @@ def tamper(statement: str, params=()) -> None:
     test role) can switch them off for the session, as an attacker holding
     the database would. SQLite has no such triggers.
     """
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = replica")
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A failing statement rolls the savepoint back, the setting with it;
+        # otherwise it is switched back here, as LOCAL lasts until the
+        # outermost transaction (the test's) ends.
+        cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute(statement, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = DEFAULT")
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")

@@ -1,11 +1,14 @@
 """The database itself refuses to change or remove audit rows (PostgreSQL)."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 from model_bakery import baker
 
 from accounts.models import User
-from auditlog.chain import chain_verify
+from auditlog.chain import chain_prune, chain_verify
 from auditlog.models import Log, SecurityAction, SecurityEvent
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +92,18 @@ def test_deleting_a_user_empties_the_key_of_its_audit_rows():
     assert list(Log.objects.values_list("user_id", "username")) == [(None, "frank")]
     assert SecurityEvent.objects.get().user_id is None
     assert chain_verify(Log).is_intact is True
+
+
+def test_prune_clears_its_flag_after_each_batch():
+    old = timezone.now() - timedelta(days=60)
+    Log.objects.create(action="old", timestamp=old)
+    kept = Log.objects.create(action="new")
+
+    with transaction.atomic():
+        result = chain_prune(Log, cutoff=timezone.now() - timedelta(days=30))
+        if ON_POSTGRESQL:
+            with pytest.raises(DatabaseError, match="append-only"):
+                run("DELETE FROM logs WHERE id = %s", [kept.pk])
+
+    assert result.rows == 1
+    assert list(Log.objects.values_list("action", flat=True)) == ["new"]

@@ -67,3 +67,17 @@ def test_admin_upload_failing_after_ingest_leaves_no_file(
     assert response.status_code == 500
     assert Image.objects.count() == 0
     assert stored_files() == set()
+
+
+def test_files_of_a_committed_row_survive_a_failing_commit_callback(user):
+    def fail():
+        raise Failure("an earlier commit callback failed")
+
+    with pytest.raises(Failure), transaction.atomic():
+        transaction.on_commit(fail)
+        image = image_ingest(source=upload("a.png"), user=user, analyse=False)
+
+    image_files_discard_uncommitted()
+
+    assert Image.objects.filter(pk=image.pk).exists() is True
+    assert stored_files() == {image.file.name, image.thumbnail.name}

@@ -11,6 +11,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from accounts.levels import AdminLevel
 from accounts.services import admin_grant
@@ -47,10 +48,13 @@ class Command(BaseCommand):
         generated = not password
         if generated:
             password = secrets.token_urlsafe(12)
-        user = User.objects.create_user(
-            username=username, email=options["email"], password=password
-        )
-        admin_grant(user=user, level=AdminLevel.SUPERADMIN)
+        # Both or neither: an account without its level could not sign in,
+        # and a second run would leave it alone.
+        with transaction.atomic():
+            user = User.objects.create_user(
+                username=username, email=options["email"], password=password
+            )
+            admin_grant(user=user, level=AdminLevel.SUPERADMIN)
         logger.info("superadmin account created user_id=%s", user.pk)
 
         if generated:

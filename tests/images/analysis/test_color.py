@@ -112,3 +112,20 @@ class TestGamut:
         fitted_hue = np.degrees(np.arctan2(fitted[2], fitted[1]))
         assert abs(fitted_hue - hue) < 1.5
         assert abs(fitted[0] - 60.0) < 1.0
+
+
+def test_fit_keeps_the_chroma_run_that_starts_at_the_grey_axis():
+    # At this L* and hue the line from grey leaves sRGB at about a quarter
+    # of the chroma and comes back in further out; the fit stays with the
+    # first run instead of jumping to the far one.
+    lab = np.array([97.1, -35.5, 142.0])
+    scales = np.linspace(0.0, 1.0, 20001)
+    line = np.stack([np.full_like(scales, lab[0]), lab[1] * scales, lab[2] * scales], 1)
+    inside = color.in_gamut(line)
+    first_end = scales[np.argmin(inside)] - scales[1]
+    assert inside[np.argmin(inside) :].any(), "the line re-enters the gamut"
+
+    fitted = color.srgb8_to_lab(np.array(color.fit_to_srgb8(lab)))
+
+    chroma = np.hypot(fitted[1], fitted[2])
+    assert chroma == pytest.approx(np.hypot(lab[1], lab[2]) * first_end, abs=1.5)
