@@ -65,6 +65,25 @@ if ON_POSTGRESQL:
         assert ids == sorted(ids)
 
 
+def sign_in(shared_database, *usernames, password, ip, attempts=1, env):
+    """Sign in from a separate process; return each attempt's outcome.
+
+    Several usernames are taken in turn, one per attempt.
+    """
+    return shared_database.run(
+        "sign_in",
+        "--username",
+        *usernames,
+        "--password",
+        password,
+        "--attempts",
+        str(attempts),
+        "--ip",
+        ip,
+        env=env,
+    )
+
+
 @pytest.fixture
 def carol(make_staff):
     return make_staff(AdminLevel.EDITOR, username="carol", password="carol-pass-1")
@@ -72,54 +91,29 @@ def carol(make_staff):
 
 def test_lockout_holds_across_processes(carol, shared_database):
     limit = {"JANUS_LOCKOUT_FAILURES": "3"}
-    first = shared_database.run(
-        "sign_in",
-        "--username",
+    first = sign_in(
+        shared_database,
         "carol",
-        "--password",
-        "wrong",
-        "--attempts",
-        "2",
-        "--ip",
-        "198.51.100.1",
+        password="wrong",
+        ip="198.51.100.1",
+        attempts=2,
         env=limit,
     )
-    second = shared_database.run(
-        "sign_in",
-        "--username",
-        "carol",
-        "--password",
-        "wrong",
-        "--ip",
-        "198.51.100.2",
-        env=limit,
+    second = sign_in(
+        shared_database, "carol", password="wrong", ip="198.51.100.2", env=limit
     )
     assert first + second == ["failed", "failed", "failed"]
 
     # A fresh process, with nothing in memory, refuses the right password.
-    refused = shared_database.run(
-        "sign_in",
-        "--username",
-        "carol",
-        "--password",
-        "carol-pass-1",
-        "--ip",
-        "198.51.100.3",
-        env=limit,
+    refused = sign_in(
+        shared_database, "carol", password="carol-pass-1", ip="198.51.100.3", env=limit
     )
     assert refused == ["locked"]
 
     unlocked = shared_database.manage("unlock", "carol", env=limit)
     assert unlocked.returncode == 0, unlocked.stderr
-    allowed = shared_database.run(
-        "sign_in",
-        "--username",
-        "carol",
-        "--password",
-        "carol-pass-1",
-        "--ip",
-        "198.51.100.3",
-        env=limit,
+    allowed = sign_in(
+        shared_database, "carol", password="carol-pass-1", ip="198.51.100.3", env=limit
     )
     assert allowed == ["ok"]
 
@@ -133,56 +127,29 @@ def test_address_lockout_holds_across_processes(carol, shared_database):
     limit = {"JANUS_LOCKOUT_FAILURES": "3"}
     address = "198.51.100.7"
     # A new username each time, so that only the address reaches the limit.
-    first = shared_database.run(
-        "sign_in",
-        "--username",
+    first = sign_in(
+        shared_database,
         "mallory",
         "trudy",
-        "--password",
-        "wrong",
-        "--attempts",
-        "2",
-        "--ip",
-        address,
+        password="wrong",
+        ip=address,
+        attempts=2,
         env=limit,
     )
-    second = shared_database.run(
-        "sign_in",
-        "--username",
-        "eve",
-        "--password",
-        "wrong",
-        "--ip",
-        address,
-        env=limit,
-    )
+    second = sign_in(shared_database, "eve", password="wrong", ip=address, env=limit)
     assert first + second == ["failed", "failed", "failed"]
 
     # Carol never failed; a fresh process refuses her for the address alone.
-    refused = shared_database.run(
-        "sign_in",
-        "--username",
-        "carol",
-        "--password",
-        "carol-pass-1",
-        "--ip",
-        address,
-        env=limit,
+    refused = sign_in(
+        shared_database, "carol", password="carol-pass-1", ip=address, env=limit
     )
     assert refused == ["locked"]
 
     unlocked = shared_database.manage("unlock", "--ip", address, env=limit)
     assert unlocked.returncode == 0, unlocked.stderr
     assert f"Unlocked {address} (was locked)" in unlocked.stdout
-    allowed = shared_database.run(
-        "sign_in",
-        "--username",
-        "carol",
-        "--password",
-        "carol-pass-1",
-        "--ip",
-        address,
-        env=limit,
+    allowed = sign_in(
+        shared_database, "carol", password="carol-pass-1", ip=address, env=limit
     )
     assert allowed == ["ok"]
 
